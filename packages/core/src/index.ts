@@ -49,3 +49,15 @@ export {
   type Domain,
 } from './model/agent-schema.js';
 export { type JsonSchema, type RetryPolicy, type Budget } from './model/common-schema.js';
+export {
+  buildWorkflowGraph,
+  topologicalOrder,
+  nodePorts,
+  childScopes,
+  DEFAULT_PORT,
+  ERROR_PORT,
+  type WorkflowGraph,
+  type GraphNode,
+  type GraphEdge,
+  type Scope,
+} from './model/workflow-graph.js';
