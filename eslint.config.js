@@ -13,11 +13,16 @@ const layers = {
   core: [],
   protocol: [],
   testing: ['core'],
-  cli: ['core', 'protocol'],
-  bench: ['core', 'testing'],
+  // Adapters import @baton/testing only to run its contract suites in their tests.
+  'store-sqlite': ['core', 'testing'],
+  agents: ['core', 'testing'],
+  // The composition root of embedded mode: the one place that wires concrete adapters together.
+  embedded: ['core', 'store-sqlite', 'agents', 'testing'],
+  cli: ['core', 'protocol', 'embedded'],
+  bench: ['core', 'testing', 'store-sqlite', 'agents', 'embedded'],
 };
 
-const ours = ['core', 'testing', 'protocol', 'cli', 'bench'];
+const ours = ['core', 'testing', 'protocol', 'store-sqlite', 'agents', 'embedded', 'cli', 'bench'];
 
 const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({
   files: [pkg === 'bench' ? 'bench/**/*.ts' : `packages/${pkg}/**/*.ts`],
@@ -44,14 +49,27 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.ts', 'eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.ts', 'eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'bench/tsconfig.json'] })] },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['packages/*/tsconfig.json', 'bench/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',

@@ -61,3 +61,49 @@ export {
   type GraphEdge,
   type Scope,
 } from './model/workflow-graph.js';
+export { workflowJsonSchema, agentDefinitionJsonSchema } from './model/json-schema.js';
+export { type Clock } from './ports/clock.js';
+export { fromNestedForm, isNestedForm } from './model/nested-form.js';
+export { planWorkflow } from './plan/plan-workflow.js';
+export { criticalPathRanks } from './plan/critical-path-ranks.js';
+export {
+  PLAN_DEFAULTS,
+  type PlanOptions,
+  type PlanMode,
+  type PlanDefaults,
+  type AgentLookup,
+  type AgentPerformance,
+  type BranchProbabilities,
+} from './plan/plan-options.js';
+export { type WorkflowPlan, type PlannedTask, type ExecutionStrategy } from './plan/workflow-plan.js';
+export {
+  compileExpression,
+  evaluateExpression,
+  expressionReferences,
+  expressionFunctionNames,
+  expressionFunctionSignatures,
+  isTemplate,
+  parseTemplate,
+  templateExpressions,
+  renderTemplate,
+  resolveTemplates,
+  didYouMean,
+  DEFAULT_EXPRESSION_LIMITS,
+  type CompiledExpression,
+  type CompileOptions,
+  type EvalOptions,
+  type TemplatePart,
+} from './expr/index.js';
+export {
+  validateWorkflow,
+  parseWorkflow,
+  type ValidateOptions,
+  type ValidationResult,
+} from './validate/validate-workflow.js';
+export {
+  validateAgentDefinition,
+  parseAgentDefinition,
+  type AgentValidationResult,
+} from './validate/validate-agent.js';
+export { PROBLEM_CODES, type ProblemCode } from './validate/problem.js';
+export { AgentCatalog } from './registry/agent-catalog.js';

@@ -29,7 +29,10 @@ export const AgentDefinitionSchema = z
     capabilities: z.object({
       domain: DomainSchema,
       skills: z.array(IdSchema).min(1).meta({ description: 'e.g. ["contract_review", "compliance_check"]' }),
-      inputTypes: z.array(z.string().min(1)).default([]).meta({ description: 'e.g. ["text", "pdf", "json"]' }),
+      inputTypes: z
+        .array(z.string().min(1))
+        .default([])
+        .meta({ description: 'e.g. ["text", "pdf", "json"]' }),
       outputTypes: z.array(z.string().min(1)).default([]).meta({ description: 'e.g. ["text", "report"]' }),
     }),
     performance: z.object({
@@ -54,7 +57,9 @@ export const AgentDefinitionSchema = z
     settings: z
       .record(z.string(), z.unknown())
       .optional()
-      .meta({ description: 'Settings of the agent kind, e.g. the URL of an http agent or the model of an llm one.' }),
+      .meta({
+        description: 'Settings of the agent kind, e.g. the URL of an http agent or the model of an llm one.',
+      }),
     status: AgentStatusSchema.default('active'),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,

@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const IdSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, {
-    message: 'must start with a letter or underscore and contain only letters, digits, "_" and "-" (at most 128)',
+    message:
+      'must start with a letter or underscore and contain only letters, digits, "_" and "-" (at most 128)',
   })
   .meta({ description: 'Identifier: a letter or "_" first, then letters, digits, "_" or "-".' });
 
@@ -42,7 +43,11 @@ export type JsonSchema = z.infer<typeof JsonSchemaSchema>;
 /** How a failed step is tried again. */
 export const RetryPolicySchema = z
   .object({
-    maxRetries: z.int().min(0).max(100).meta({ description: 'Attempts after the first. 0 disables retries.' }),
+    maxRetries: z
+      .int()
+      .min(0)
+      .max(100)
+      .meta({ description: 'Attempts after the first. 0 disables retries.' }),
     backoff: z.enum(['exponential', 'linear', 'fixed']).default('exponential'),
     initialDelayMs: z.int().min(0).default(1000).meta({ description: 'Delay before the first retry.' }),
     maxDelayMs: z.int().min(0).default(60_000).meta({ description: 'Upper bound of any one delay.' }),

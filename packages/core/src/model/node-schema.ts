@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  AgentIdSchema,
-  IdSchema,
-  PositionSchema,
-  RetryPolicySchema,
-  SemverSchema,
-} from './common-schema.js';
+import { AgentIdSchema, IdSchema, PositionSchema, RetryPolicySchema, SemverSchema } from './common-schema.js';
 import { DomainSchema } from './agent-schema.js';
 
 /**
@@ -107,9 +101,14 @@ const ConditionalNodeSchema = z
       .array(z.object({ port: IdSchema, when: Expression }))
       .min(1)
       .optional()
-      .meta({ description: 'Switch: the first case whose `when` holds takes its port; none: port "default".' }),
+      .meta({
+        description: 'Switch: the first case whose `when` holds takes its port; none: port "default".',
+      }),
   })
-  .meta({ id: 'ConditionalNode', description: 'Chooses one outgoing port. Exactly one of condition or cases.' });
+  .meta({
+    id: 'ConditionalNode',
+    description: 'Chooses one outgoing port. Exactly one of condition or cases.',
+  });
 
 /** A sub-graph: the body of a loop. Node ids are unique across the whole workflow, bodies included. */
 export interface SubGraph {
@@ -146,18 +145,24 @@ const LoopNodeSchema = z
   .object({
     ...nodeBase,
     type: z.literal('loop'),
-    forEach: Expression.optional().meta({ description: 'A list; the body runs once per item (`loop.item`).' }),
+    forEach: Expression.optional().meta({
+      description: 'A list; the body runs once per item (`loop.item`).',
+    }),
     while: Expression.optional().meta({ description: 'Checked before each iteration; `loop.index` counts.' }),
     maxIterations: z.int().min(1).max(1_000_000).default(1000),
     concurrency: z.int().min(1).default(1).meta({ description: 'Iterations at once (for-each only).' }),
     output: Expression.optional().meta({
-      description: "An iteration's output; default: the output of the body's last node. The loop outputs the list.",
+      description:
+        "An iteration's output; default: the output of the body's last node. The loop outputs the list.",
     }),
     get body(): z.ZodType<SubGraph> {
       return SubGraphSchema;
     },
   })
-  .meta({ id: 'LoopNode', description: 'For-each over a list, or while a condition holds. Exactly one of the two.' });
+  .meta({
+    id: 'LoopNode',
+    description: 'For-each over a list, or while a condition holds. Exactly one of the two.',
+  });
 
 const ApprovalNodeSchema = z
   .object({
@@ -171,7 +176,11 @@ const ApprovalNodeSchema = z
       .default(['approved', 'rejected'])
       .meta({ description: 'Possible decisions; each is an output port.' }),
     requiredFields: z.array(z.string()).default([]).meta({ description: 'Fields the approver must review.' }),
-    deadlineMs: z.int().min(1).optional().meta({ description: 'Time to decide before `autoDecision` applies.' }),
+    deadlineMs: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Time to decide before `autoDecision` applies.' }),
     autoDecision: z.string().optional().meta({ description: 'Decision on timeout; default "rejected".' }),
     urgency: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
     channels: z.array(z.enum(['email', 'slack', 'in_app'])).default(['in_app']),
@@ -186,7 +195,9 @@ const TransformNodeSchema = z
   .object({
     ...nodeBase,
     type: z.literal('transform'),
-    set: z.record(z.string(), Expression).meta({ description: 'Output fields, each computed by an expression.' }),
+    set: z
+      .record(z.string(), Expression)
+      .meta({ description: 'Output fields, each computed by an expression.' }),
   })
   .meta({ id: 'TransformNode', description: 'Computes an output object from expressions.' });
 
@@ -197,7 +208,10 @@ const SubworkflowNodeSchema = z
     workflow: z.object({ id: IdSchema, version: SemverSchema.optional() }),
     inputs: z.record(z.string(), z.unknown()).default({}),
   })
-  .meta({ id: 'SubworkflowNode', description: "Runs another workflow as a child run; outputs the child's outputs." });
+  .meta({
+    id: 'SubworkflowNode',
+    description: "Runs another workflow as a child run; outputs the child's outputs.",
+  });
 
 const WaitNodeSchema = z
   .object({
@@ -213,7 +227,10 @@ const WaitNodeSchema = z
       })
       .optional(),
   })
-  .meta({ id: 'WaitNode', description: 'Waits for a duration, a moment, or an event. Exactly one of the three.' });
+  .meta({
+    id: 'WaitNode',
+    description: 'Waits for a duration, a moment, or an event. Exactly one of the three.',
+  });
 
 const EmitNodeSchema = z
   .object({
@@ -255,7 +272,7 @@ const SubGraphSchema: z.ZodType<SubGraph> = z
     },
     edges: z.array(EdgeSchema).default([]),
   })
-  .meta({ id: 'SubGraph' }) as unknown as z.ZodType<SubGraph>;
+  .meta({ id: 'SubGraph' });
 
 const BranchSchema: z.ZodType<Branch> = z
   .object({
@@ -266,7 +283,7 @@ const BranchSchema: z.ZodType<Branch> = z
     edges: z.array(EdgeSchema).default([]),
     output: Expression.optional(),
   })
-  .meta({ id: 'Branch' }) as unknown as z.ZodType<Branch>;
+  .meta({ id: 'Branch' });
 
 export type Edge = z.infer<typeof EdgeSchema>;
 export type WorkflowNode = z.infer<typeof WorkflowNodeSchema>;

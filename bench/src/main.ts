@@ -1,0 +1,43 @@
+import { cpus, totalmem } from 'node:os';
+import { runExprBench } from './expr-bench.js';
+import { runPlanBench } from './plan-bench.js';
+
+/** A figure as every benchmark reports it. */
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  budget: string;
+  met: boolean;
+}
+
+/** The suites in the order they run; each returns its figures. */
+const suites: { name: string; run: () => Promise<Figure[]> }[] = [
+  { name: 'planner', run: runPlanBench },
+  { name: 'expressions', run: runExprBench },
+];
+
+function format(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+}
+
+/** Runs every suite and prints one Markdown table with the machine it ran on. */
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  for (const suite of suites) {
+    for (const figure of await suite.run()) {
+      rows.push(
+        `| ${suite.name} | ${figure.name} | ${format(figure.value)} ${figure.unit} | ${figure.budget} | ${figure.met ? 'met' : 'short'} |`,
+      );
+    }
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(
+    `\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpu}) · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`,
+  );
+  console.log('| suite | workload | result | budget | status |');
+  console.log('|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
+
+await main();

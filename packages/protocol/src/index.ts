@@ -1,0 +1,1 @@
+export { ErrorBodySchema, ProblemBodySchema, type ErrorBody, type ProblemBody } from './error-body.js';
