@@ -50,7 +50,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.ts', 'eslint.config.js'] },
+        projectService: { allowDefaultProject: ['*.ts', 'tests/*.ts', 'eslint.config.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

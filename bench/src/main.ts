@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runExprBench } from './expr-bench.js';
 import { runPlanBench } from './plan-bench.js';
+import { runStoreBench } from './store-bench.js';
 
 /** A figure as every benchmark reports it. */
 interface Figure {
@@ -15,6 +16,7 @@ interface Figure {
 const suites: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: 'planner', run: runPlanBench },
   { name: 'expressions', run: runExprBench },
+  { name: 'store', run: runStoreBench },
 ];
 
 function format(value: number): string {

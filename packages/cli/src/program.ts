@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isBatonError } from '@baton/core';
 import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { ExitCode, UsageError, type CliIo } from './io.js';
@@ -26,6 +28,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     .showHelpAfterError('(run with --help for usage)');
   registerValidate(program, io, setExit);
   registerPlan(program, io, setExit);
+  registerRun(program, io, setExit);
+  registerRuns(program, io, setExit);
   registerSchema(program, io, setExit);
   try {
     await program.parseAsync([...args], { from: 'user' });

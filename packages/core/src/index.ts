@@ -107,3 +107,44 @@ export {
 } from './validate/validate-agent.js';
 export { PROBLEM_CODES, type ProblemCode } from './validate/problem.js';
 export { AgentCatalog } from './registry/agent-catalog.js';
+export {
+  decide,
+  createRunState,
+  runMetrics,
+  RUN_TRANSITIONS,
+  TASK_TRANSITIONS,
+  FINAL_RUN_STATUSES,
+  SETTLED_TASK_STATUSES,
+  canTransitionRun,
+  canTransitionTask,
+  assertRunTransition,
+  assertTaskTransition,
+  type DecideContext,
+  type Decision,
+  type RunState,
+  type NodeEntry,
+  type EngineInput,
+  type EngineCommand,
+  type RunStatus,
+  type TaskStatus,
+  type ErrorInfo,
+  type RunRecord,
+  type TaskRecord,
+  type RunEvent,
+  type RunEventType,
+  type NewRunEvent,
+  type RunDelta,
+  type WorkflowExecutionMetrics,
+  type ExecutionTraceEntry,
+} from './execution/index.js';
+export { type AgentInvocation, type AgentResult, type AgentRuntime } from './ports/agent-runtime.js';
+export { type BlobStore } from './ports/blob-store.js';
+export { type EventBus } from './ports/event-bus.js';
+export { type IdSource } from './ports/id-source.js';
+export { type Store, type StoredWorkflow, type RunQuery } from './ports/store.js';
+export { type QueuedTask, type TaskQueue } from './ports/task-queue.js';
+export { Engine, type EngineOptions, type StartRunOptions } from './engine/engine.js';
+export { LocalEventBus } from './engine/local-event-bus.js';
+export { LocalTaskQueue, type QueueLimits } from './engine/local-task-queue.js';
+export { resolveAgent, type AgentResolution } from './engine/agent-resolver.js';
+export { toErrorInfo } from './engine/error-info.js';

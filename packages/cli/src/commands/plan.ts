@@ -98,7 +98,9 @@ async function readProbabilities(path: string, cwd: string): Promise<Record<stri
       (ports) =>
         typeof ports === 'object' &&
         ports !== null &&
-        Object.values(ports as Record<string, unknown>).every((p) => typeof p === 'number' && p >= 0 && p <= 1),
+        Object.values(ports as Record<string, unknown>).every(
+          (p) => typeof p === 'number' && p >= 0 && p <= 1,
+        ),
     );
   if (!ok) throw new UsageError(`${path}: expected { "nodeId": { "port": probability 0..1 } }`);
   return document as Record<string, Record<string, number>>;

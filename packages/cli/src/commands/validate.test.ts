@@ -68,7 +68,7 @@ describe('baton validate', () => {
   });
 
   it('checks agent definition files too', async () => {
-    const result = await runBaton(['validate', 'templates/agents/builtin.summarizer.json']);
+    const result = await runBaton(['validate', 'packages/agents/definitions/builtin.summarizer.json']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('agent builtin.summarizer@1.0.0');
   });

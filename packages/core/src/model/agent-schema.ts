@@ -5,8 +5,10 @@ import { AgentIdSchema, IdSchema, JsonSchemaSchema, SemverSchema } from './commo
 export const DomainSchema = z.enum(['sales', 'legal', 'engineering', 'finance', 'operations', 'marketing']);
 export type Domain = z.infer<typeof DomainSchema>;
 
-/** The kinds of agent runtime Baton ships. */
-export const AgentKindSchema = z.enum(['builtin', 'llm', 'http', 'a2a', 'mcp', 'script', 'workflow']);
+/** The kinds of agent runtime Baton ships; `function` agents are TypeScript functions given to `createBaton`. */
+export const AgentKindSchema = z
+  .enum(['builtin', 'function', 'llm', 'http', 'a2a', 'mcp', 'script', 'workflow'])
+  .meta({ description: '"function": a TypeScript function registered through the embedded SDK.' });
 export type AgentKind = z.infer<typeof AgentKindSchema>;
 
 /** The lifecycle states of an agent version. `offline` agents are never dispatched. */
@@ -54,12 +56,9 @@ export const AgentDefinitionSchema = z
     }),
     inputSchema: JsonSchemaSchema.optional(),
     outputSchema: JsonSchemaSchema.optional(),
-    settings: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({
-        description: 'Settings of the agent kind, e.g. the URL of an http agent or the model of an llm one.',
-      }),
+    settings: z.record(z.string(), z.unknown()).optional().meta({
+      description: 'Settings of the agent kind, e.g. the URL of an http agent or the model of an llm one.',
+    }),
     status: AgentStatusSchema.default('active'),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,

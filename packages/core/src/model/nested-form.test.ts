@@ -157,7 +157,7 @@ describe('fromNestedForm on the spec RFP example', () => {
   });
 
   it('produces a workflow that validates against the built-in agents of the templates', () => {
-    const dir = join(import.meta.dirname, '..', '..', '..', '..', 'templates', 'agents');
+    const dir = join(import.meta.dirname, '..', '..', '..', 'agents', 'definitions');
     const agents = readdirSync(dir).map((file) =>
       AgentDefinitionSchema.parse(JSON.parse(readFileSync(join(dir, file), 'utf8'))),
     );

@@ -15,7 +15,7 @@ import { WorkflowSchema, type Workflow } from './workflow-schema.js';
 /** The shipped templates, their agents and their sample inputs, read from the repository root. */
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const templatesDir = join(root, 'templates');
-const agentsDir = join(templatesDir, 'agents');
+const agentsDir = join(templatesDir, '../packages/agents/definitions');
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));

@@ -36,7 +36,7 @@ describe('validateAgentDefinition', () => {
       'INVALID_VALUE createdAt',
     ]);
     expect(result.problems[1]?.message).toBe(
-      '"lmm" is not one of "builtin", "llm", "http", "a2a", "mcp", "script" or "workflow" (did you mean "llm"?)',
+      '"lmm" is not one of "builtin", "function", "llm", "http", "a2a", "mcp", "script" or "workflow" (did you mean "llm"?)',
     );
     expect(result.problems.at(-1)?.message).toBe(
       '"yesterday" is not an ISO 8601 date-time such as "2025-01-31T09:00:00Z"',

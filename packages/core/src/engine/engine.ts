@@ -1,0 +1,501 @@
+import { ConflictError, DefinitionError, NotFoundError } from '../errors/errors.js';
+import type { EngineCommand, EngineInput } from '../execution/engine-input.js';
+import { FINAL_RUN_STATUSES } from '../execution/lifecycle.js';
+import type { RunRecord, TaskRecord } from '../execution/records.js';
+import type { RunEvent } from '../execution/run-event.js';
+import { createRunState, decide, type Decision, type RunState } from '../execution/index.js';
+import type { JsonSchema } from '../model/common-schema.js';
+import type { Workflow } from '../model/workflow-schema.js';
+import type { AgentRuntime } from '../ports/agent-runtime.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { IdSource } from '../ports/id-source.js';
+import type { Store } from '../ports/store.js';
+import type { AgentCatalog } from '../registry/agent-catalog.js';
+import { resolveAgent } from './agent-resolver.js';
+import { LocalEventBus } from './local-event-bus.js';
+import { LocalTaskQueue } from './local-task-queue.js';
+import { SchemaCheck } from './schema-check.js';
+import { runAgentTask, type Dispatch } from './task-runner.js';
+
+/** What an engine is built from. Everything with I/O or time comes in through a port. */
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  catalog: AgentCatalog;
+  runtimes: readonly AgentRuntime[];
+  bus?: EventBus;
+  /** This process's identity for run leases. */
+  owner?: string;
+  /** Agent tasks running at once in this process (default 256). */
+  concurrency?: number;
+  /** How long a claim on a run holds without renewal (default 30 s). */
+  leaseMs?: number;
+  /** Called when the engine cannot go on with a run (the store failed). */
+  onError?: (error: unknown) => void;
+  /**
+   * Whether the process behind an owner id is known to be gone (e.g. a crashed process on this machine).
+   * Its runs are taken over at once instead of when its lease runs out.
+   */
+  isOwnerGone?: (owner: string) => boolean;
+}
+
+/** Options of one run. */
+export interface StartRunOptions {
+  /** A run id chosen by the caller (child runs derive theirs from the parent task, so a repeat is harmless). */
+  runId?: string;
+  priority?: number;
+  labels?: Record<string, string>;
+  parent?: { runId: string; taskKey: string };
+}
+
+/** A run the engine drives, held in memory while it is active. */
+interface ActiveRun {
+  state: RunState;
+  workflow: Workflow;
+  dispatches: Map<string, Dispatch>;
+  controllers: Map<string, AbortController>;
+  timers: Map<string, () => void>;
+  checkpoints: Map<string, unknown>;
+}
+
+/**
+ * The driver of DESIGN §4: keeps active runs in memory, feeds every input through the pure `decide`, commits
+ * each decision's delta (decisions of the same event-loop turn together: group commit), and only then performs
+ * the commands — dispatching agents through the queue, arming timers, cancelling tasks, starting child runs.
+ */
+export class Engine {
+  readonly #o: Required<Pick<EngineOptions, 'store' | 'clock' | 'ids' | 'catalog' | 'runtimes'>> & {
+    owner: string;
+    leaseMs: number;
+    onError: (error: unknown) => void;
+    isOwnerGone: (owner: string) => boolean;
+  };
+  readonly bus: EventBus;
+  readonly #queue: LocalTaskQueue;
+  readonly #schemas = new SchemaCheck();
+  readonly #runs = new Map<string, ActiveRun>();
+  /** One object per workflow version, so the engine's per-workflow precomputation is done once. */
+  readonly #workflows = new Map<string, Workflow>();
+  readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
+  #pending: { run: ActiveRun; decision: Decision }[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #flushScheduled = false;
+  #stopQueue: (() => Promise<void>) | undefined;
+  #cancelLeaseTimer: (() => void) | undefined;
+  #stopping = false;
+
+  constructor(options: EngineOptions) {
+    this.#o = {
+      ...options,
+      owner: options.owner ?? options.ids.next('engine'),
+      leaseMs: options.leaseMs ?? 30_000,
+      onError: options.onError ?? (() => undefined),
+      isOwnerGone: options.isOwnerGone ?? (() => false),
+    };
+    this.bus = options.bus ?? new LocalEventBus({ onListenerError: this.#o.onError });
+    this.#queue = new LocalTaskQueue({
+      global: options.concurrency ?? 256,
+      perAgent: (id) => this.#o.catalog.resolve({ id })?.config.maxConcurrency,
+      perRun: (runId) => this.#runs.get(runId)?.workflow.policies.concurrency?.maxParallelTasks,
+    });
+  }
+
+  /** Starts handing out tasks, then takes over and recovers runs that no live process drives. */
+  async start(): Promise<void> {
+    this.#stopQueue = this.#queue.consume((task) => this.#runTask(task.runId, task.taskKey, task.attempt));
+    await this.#claimOrphans();
+    this.#renewLeases();
+  }
+
+  /** Starts a run of `workflow` (saved as a version if new). Rejects invalid input before a run exists. */
+  async startRun(
+    workflow: Workflow,
+    input: Record<string, unknown> = {},
+    options: StartRunOptions = {},
+  ): Promise<RunRecord> {
+    const data = structuredClone(input);
+    const problems = this.#schemas.check(this.#inputSchema(workflow), data);
+    if (problems.length > 0) {
+      throw new DefinitionError(
+        `the input of workflow "${workflow.id}" is invalid: ${problems.join('; ')}`,
+        problems.map((message) => ({
+          code: 'INVALID_INPUT',
+          path: 'input',
+          message,
+          severity: 'error' as const,
+        })),
+      );
+    }
+    workflow = await this.#saveWorkflow(workflow);
+    const now = this.#o.clock.now();
+    const run: RunRecord = {
+      id: options.runId ?? this.#o.ids.next('run'),
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      status: 'queued',
+      priority: options.priority ?? workflow.policies.priority,
+      input: data,
+      vars: Object.fromEntries(Object.entries(workflow.variables).map(([k, v]) => [k, v.default ?? null])),
+      costUsd: 0,
+      createdAt: now,
+      ...(options.parent ? { parent: options.parent } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      owner: this.#o.owner,
+      leaseUntil: now + this.#o.leaseMs,
+    };
+    const created: RunEvent = {
+      type: 'run.created',
+      runId: run.id,
+      seq: 1,
+      at: now,
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      input: data,
+    };
+    await this.#o.store.createRun(run, [], [created]);
+    this.bus.publish([created]);
+    const active = this.#activate(workflow, run, [], 1);
+    this.#apply(active, { type: 'start' });
+    return { ...run };
+  }
+
+  /** Resolves with the run once it reaches a final status. */
+  async waitForRun(runId: string): Promise<RunRecord> {
+    const stored = await this.#o.store.getRun(runId);
+    if (!stored) throw new NotFoundError(`no run "${runId}"`);
+    if (FINAL_RUN_STATUSES.has(stored.status) && !this.#runs.has(runId)) return stored;
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.#waiters.set(runId, list);
+    });
+  }
+
+  /** Feeds an operator or approver input to a run this engine drives. */
+  async send(runId: string, input: EngineInput): Promise<void> {
+    const active = this.#runs.get(runId);
+    if (!active) {
+      const run = await this.#o.store.getRun(runId);
+      if (!run) throw new NotFoundError(`no run "${runId}"`);
+      throw new ConflictError(`run "${runId}" is ${run.status} and not driven by this process`);
+    }
+    if (input.type === 'approval.decide') this.#checkDecision(active, input);
+    this.#apply(active, input);
+    await this.#flushing;
+  }
+
+  /** Stops taking work, aborts in-flight tasks (they run again after a restart) and releases run claims. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#cancelLeaseTimer?.();
+    for (const run of this.#runs.values()) {
+      for (const controller of run.controllers.values()) controller.abort(new Error('engine stopping'));
+      for (const cancel of run.timers.values()) cancel();
+    }
+    await this.#stopQueue?.();
+    await this.#flushing;
+    await this.#o.store.releaseRuns(this.#o.owner, [...this.#runs.keys()]);
+    this.#runs.clear();
+  }
+
+  /** Runs this process drives now. */
+  get activeRuns(): number {
+    return this.#runs.size;
+  }
+
+  #checkDecision(active: ActiveRun, input: Extract<EngineInput, { type: 'approval.decide' }>): void {
+    const node = findNode(active.workflow, input.taskKey);
+    if (!node || node.type !== 'approval')
+      throw new NotFoundError(`task "${input.taskKey}" is not an approval`);
+    if (!node.options.includes(input.decision)) {
+      throw new ConflictError(
+        `"${input.decision}" is not a decision of ${node.id}; choose ${node.options.join(', ')}`,
+      );
+    }
+  }
+
+  #activate(workflow: Workflow, run: RunRecord, tasks: readonly TaskRecord[], lastSeq: number): ActiveRun {
+    const active: ActiveRun = {
+      state: createRunState(workflow, run, tasks, lastSeq),
+      workflow,
+      dispatches: new Map(),
+      controllers: new Map(),
+      timers: new Map(),
+      checkpoints: new Map(),
+    };
+    this.#runs.set(run.id, active);
+    return active;
+  }
+
+  #apply(active: ActiveRun, input: EngineInput): void {
+    if (this.#stopping) return;
+    const decision = decide(active.state, input, {
+      now: this.#o.clock.now(),
+      resolveAgent: (node) => resolveAgent(this.#o.catalog, node),
+    });
+    const { delta, commands } = decision;
+    if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0) return;
+    this.#pending.push({ run: active, decision });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // Decisions made until the event loop turns commit in one transaction.
+      setImmediate(() => {
+        this.#flushing = this.#flushing.then(() => this.#flush());
+      });
+    }
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    try {
+      await this.#o.store.commit(batch.map((b) => b.decision.delta));
+    } catch (error) {
+      // Nothing of the batch is committed; the runs stop here and are recovered from the store on restart.
+      for (const { run } of batch) this.#evict(run.state.run.id);
+      this.#o.onError(error);
+      return;
+    }
+    for (const { decision } of batch) this.bus.publish(decision.delta.events);
+    for (const { run, decision } of batch) this.#perform(run, decision.commands);
+  }
+
+  #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
+    const runId = active.state.run.id;
+    for (const command of commands) {
+      switch (command.type) {
+        case 'dispatch':
+          active.dispatches.set(command.taskKey, command);
+          this.#queue.enqueue([
+            {
+              runId,
+              taskKey: command.taskKey,
+              attempt: command.attempt,
+              agentId: command.agent.id,
+              runPriority: active.state.run.priority,
+              rank: command.rank,
+              enqueuedAt: this.#o.clock.now(),
+            },
+          ]);
+          break;
+        case 'setTimer': {
+          active.timers.get(command.taskKey)?.();
+          const delay = Math.max(0, command.at - this.#o.clock.now());
+          const cancel = this.#o.clock.setTimer(delay, () => {
+            active.timers.delete(command.taskKey);
+            this.#apply(active, { type: 'timer.fired', taskKey: command.taskKey });
+          });
+          active.timers.set(command.taskKey, cancel);
+          break;
+        }
+        case 'cancelTask':
+          active.dispatches.delete(command.taskKey);
+          this.#queue.remove(runId, [command.taskKey]);
+          active.controllers.get(command.taskKey)?.abort(new Error(command.reason));
+          active.timers.get(command.taskKey)?.();
+          active.timers.delete(command.taskKey);
+          this.#cancelChildren(runId, command.taskKey, command.reason);
+          break;
+        case 'startChildRun':
+          void this.#startChild(active, command);
+          break;
+        case 'finished':
+          this.#finish(active);
+          break;
+      }
+    }
+  }
+
+  async #runTask(runId: string, taskKey: string, attempt: number): Promise<void> {
+    const active = this.#runs.get(runId);
+    const dispatch = active?.dispatches.get(taskKey);
+    if (!active || !dispatch || dispatch.attempt !== attempt) return;
+    active.dispatches.delete(taskKey);
+    const controller = new AbortController();
+    active.controllers.set(taskKey, controller);
+    const deps = {
+      clock: this.#o.clock,
+      runtimes: this.#o.runtimes,
+      schemas: this.#schemas,
+      report: (input: EngineInput) => this.#apply(active, input),
+    };
+    const outcome = await runAgentTask(deps, runId, dispatch, controller, active.checkpoints);
+    active.controllers.delete(taskKey);
+    this.#apply(active, outcome);
+  }
+
+  async #startChild(
+    parent: ActiveRun,
+    command: Extract<EngineCommand, { type: 'startChildRun' }>,
+  ): Promise<void> {
+    const fail = (message: string): void =>
+      this.#apply(parent, {
+        type: 'child.failed',
+        taskKey: command.taskKey,
+        error: { code: 'NOT_FOUND', message, retryable: false },
+      });
+    const runId = childRunId(parent.state.run.id, command.taskKey, command.attempt);
+    try {
+      const existing = await this.#o.store.getRun(runId);
+      if (existing) {
+        // Asked again after a restart: the child exists, and finishing it reports to this parent.
+        if (FINAL_RUN_STATUSES.has(existing.status)) this.#reportToParent(existing);
+        return;
+      }
+      const workflow = await this.#loadWorkflow(command.workflow.id, command.workflow.version);
+      if (!workflow) {
+        const version = command.workflow.version ? `@${command.workflow.version}` : '';
+        return fail(`no saved workflow "${command.workflow.id}${version}"; save it before running this one`);
+      }
+      await this.startRun(workflow, command.input, {
+        runId,
+        parent: { runId: parent.state.run.id, taskKey: command.taskKey },
+        priority: parent.state.run.priority,
+      });
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #finish(active: ActiveRun): void {
+    const run = { ...active.state.run };
+    this.#evict(run.id);
+    for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
+    this.#waiters.delete(run.id);
+    this.#reportToParent(run);
+  }
+
+  /** Tells a parent run this process drives that its child run ended. */
+  #reportToParent(run: RunRecord): void {
+    const parent = run.parent ? this.#runs.get(run.parent.runId) : undefined;
+    if (parent && run.parent) {
+      this.#apply(
+        parent,
+        run.status === 'completed'
+          ? {
+              type: 'child.completed',
+              taskKey: run.parent.taskKey,
+              output: run.output ?? {},
+              costUsd: run.costUsd,
+            }
+          : {
+              type: 'child.failed',
+              taskKey: run.parent.taskKey,
+              error: run.error ?? {
+                code: 'CANCELLED',
+                message: `child run ${run.id} was ${run.status}`,
+                retryable: false,
+              },
+            },
+      );
+    }
+  }
+
+  /** Cancels child runs this process drives that a cancelled subworkflow task started. */
+  #cancelChildren(runId: string, taskKey: string, reason: string): void {
+    for (const child of this.#runs.values()) {
+      const parent = child.state.run.parent;
+      if (parent?.runId === runId && parent.taskKey === taskKey)
+        this.#apply(child, { type: 'cancel', reason });
+    }
+  }
+
+  #evict(runId: string): void {
+    const active = this.#runs.get(runId);
+    if (!active) return;
+    for (const cancel of active.timers.values()) cancel();
+    this.#queue.remove(runId);
+    this.#runs.delete(runId);
+  }
+
+  /**
+   * The input schema of `workflow`: the engine's object for that version when its schema is the same, so that
+   * a workflow parsed again for every run does not compile its schema again for every run.
+   */
+  #inputSchema(workflow: Workflow): JsonSchema {
+    const known = this.#workflows.get(`${workflow.id}@${workflow.version}`);
+    if (!known || known === workflow) return workflow.inputs;
+    return JSON.stringify(known.inputs) === JSON.stringify(workflow.inputs) ? known.inputs : workflow.inputs;
+  }
+
+  /** Saves a new workflow version; returns the engine's one object for that version. */
+  async #saveWorkflow(workflow: Workflow): Promise<Workflow> {
+    const key = `${workflow.id}@${workflow.version}`;
+    const cached = this.#workflows.get(key);
+    if (cached) return cached;
+    const existing = await this.#o.store.getWorkflow(workflow.id, workflow.version);
+    if (!existing) await this.#o.store.saveWorkflow(workflow, this.#o.clock.now());
+    this.#workflows.set(key, workflow);
+    return workflow;
+  }
+
+  async #loadWorkflow(id: string, version?: string): Promise<Workflow | undefined> {
+    const cached = version === undefined ? undefined : this.#workflows.get(`${id}@${version}`);
+    if (cached) return cached;
+    const stored = await this.#o.store.getWorkflow(id, version);
+    if (!stored) return undefined;
+    const key = `${stored.workflow.id}@${stored.workflow.version}`;
+    const known = this.#workflows.get(key) ?? stored.workflow;
+    this.#workflows.set(key, known);
+    return known;
+  }
+
+  /** Takes over unfinished runs whose owner is gone and resumes them where the store says they are. */
+  async #claimOrphans(): Promise<void> {
+    const gone = (await this.#o.store.runOwners()).filter(
+      (o) => o !== this.#o.owner && this.#o.isOwnerGone(o),
+    );
+    const now = this.#o.clock.now();
+    const ids = await this.#o.store.claimRuns(this.#o.owner, now, now + this.#o.leaseMs, undefined, gone);
+    for (const runId of ids) {
+      if (this.#runs.has(runId)) continue;
+      const loaded = await this.#o.store.loadRun(runId);
+      const workflow =
+        loaded && (await this.#loadWorkflow(loaded.run.workflowId, loaded.run.workflowVersion));
+      if (!loaded || !workflow) continue;
+      const events = await this.#o.store.readEvents(runId);
+      const active = this.#activate(workflow, loaded.run, loaded.tasks, events.at(-1)?.seq ?? 0);
+      this.#apply(active, { type: 'recover' });
+    }
+  }
+
+  /**
+   * Every third of a lease: renews this process's claims, and takes over runs whose owner stopped renewing
+   * (a crashed process, or one that shut down) — so no unfinished run stays undriven.
+   */
+  #renewLeases(): void {
+    if (this.#stopping) return;
+    this.#cancelLeaseTimer = this.#o.clock.setTimer(this.#o.leaseMs / 3, () => {
+      const ids = [...this.#runs.keys()];
+      const renewal =
+        ids.length > 0
+          ? this.#o.store.renewLease(this.#o.owner, ids, this.#o.clock.now() + this.#o.leaseMs)
+          : Promise.resolve([]);
+      renewal
+        .then(() => this.#claimOrphans())
+        .catch((error: unknown) => this.#o.onError(error))
+        .finally(() => this.#renewLeases());
+    });
+  }
+}
+
+/** The id of the child run a subworkflow task starts: the same for a repeated request. */
+function childRunId(parentRunId: string, taskKey: string, attempt: number): string {
+  return `${parentRunId}.${taskKey}.${attempt}`;
+}
+
+/** Finds a node by a task key (`loop[2].node` → `node`). */
+function findNode(workflow: Workflow, taskKey: string): Workflow['nodes'][number] | undefined {
+  const nodeId = taskKey.slice(taskKey.lastIndexOf('.') + 1);
+  const stack = [...workflow.nodes];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.id === nodeId) return node;
+    if (node.type === 'loop') stack.push(...node.body.nodes);
+    if (node.type === 'parallel') for (const b of node.branches) stack.push(...b.nodes);
+  }
+  return undefined;
+}

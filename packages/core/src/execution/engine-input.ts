@@ -1,0 +1,60 @@
+import type { AgentDefinition } from '../model/agent-schema.js';
+import type { ErrorInfo } from './records.js';
+
+/**
+ * What can happen to a run: the inputs of `decide`. Agent results, timers, people and operators all arrive
+ * as one of these, so one pure function decides what follows.
+ */
+export type EngineInput =
+  | { type: 'start' }
+  /** The process restarted: re-dispatch in-flight tasks with the same attempt, fire timers that fell due. */
+  | { type: 'recover' }
+  | { type: 'agent.succeeded'; taskKey: string; attempt: number; output: unknown; costUsd: number }
+  | { type: 'agent.failed'; taskKey: string; attempt: number; error: ErrorInfo }
+  | { type: 'agent.progress'; taskKey: string; message?: string; data?: unknown }
+  | { type: 'timer.fired'; taskKey: string }
+  | { type: 'approval.decide'; taskKey: string; decision: string; by: string; comment?: string }
+  | { type: 'event.publish'; name: string; payload: unknown }
+  /** `attempt`, when given, must be the attempt that started the child; a result of an older attempt is ignored. */
+  | {
+      type: 'child.completed';
+      taskKey: string;
+      output: Record<string, unknown>;
+      costUsd: number;
+      attempt?: number;
+    }
+  | { type: 'child.failed'; taskKey: string; error: ErrorInfo; attempt?: number }
+  | { type: 'pause'; by?: string; reason?: string }
+  | { type: 'resume'; by?: string }
+  | { type: 'cancel'; by?: string; reason?: string };
+
+/** What the driver must do after a decision, in order, after the decision's delta is committed. */
+export type EngineCommand =
+  | {
+      type: 'dispatch';
+      taskKey: string;
+      nodeId: string;
+      attempt: number;
+      agent: AgentDefinition;
+      input: Record<string, unknown>;
+      timeoutMs: number;
+      /** Critical-path rank for the queue. */
+      rank: number;
+      checkpoint?: unknown;
+    }
+  | { type: 'setTimer'; taskKey: string; at: number }
+  | { type: 'cancelTask'; taskKey: string; reason: string }
+  /**
+   * Start a child run for a subworkflow task. The same (taskKey, attempt) may be asked again after a recovery:
+   * the driver derives the child's run id from `runId:taskKey:attempt` so that a repeat starts nothing new.
+   * A `cancelTask` for a subworkflow task means: cancel its child run.
+   */
+  | {
+      type: 'startChildRun';
+      taskKey: string;
+      attempt: number;
+      workflow: { id: string; version?: string };
+      input: Record<string, unknown>;
+    }
+  /** The run reached a final status; the driver can evict it from memory. */
+  | { type: 'finished' };

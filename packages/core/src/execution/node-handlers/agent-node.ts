@@ -1,0 +1,135 @@
+import { resolveTemplates } from '../../expr/index.js';
+import type { AgentDefinition } from '../../model/agent-schema.js';
+import type { AgentNode } from '../../model/node-schema.js';
+import { DEFAULT_PORT } from '../../model/workflow-graph.js';
+import { completeTask } from '../completion.js';
+import { expressionFailure, type DecisionStep } from '../decision-step.js';
+import type { EngineCommand, EngineInput } from '../engine-input.js';
+import { failTask } from '../failure.js';
+import type { TaskState } from '../run-state.js';
+
+type Resolved = { agent: AgentDefinition; reason?: string };
+
+/** Runs an agent task: resolves its agent and inputs, then asks the driver to dispatch it. */
+export function activateAgent(step: DecisionStep, task: TaskState, node: AgentNode): void {
+  const resolved = step.ctx.resolveAgent(node, task.row.key);
+  if ('error' in resolved) {
+    failTask(step, task, resolved.error);
+    return;
+  }
+  let input: Record<string, unknown>;
+  try {
+    input = resolveTemplates(node.inputs, step.scope(task.instance), step.evalOptions) as Record<
+      string,
+      unknown
+    >;
+  } catch (error) {
+    failTask(step, task, expressionFailure(error));
+    return;
+  }
+  dispatch(step, task, node, resolved, input, false);
+}
+
+/** Dispatches an in-flight attempt again after a restart: same attempt, same input (same idempotency key). */
+export function redispatchAgent(step: DecisionStep, task: TaskState, node: AgentNode): void {
+  const resolved = step.ctx.resolveAgent(node, task.row.key);
+  if ('error' in resolved) {
+    failTask(step, task, resolved.error);
+    return;
+  }
+  const stored = task.row.input;
+  const input =
+    typeof stored === 'object' && stored !== null && !Array.isArray(stored)
+      ? (stored as Record<string, unknown>)
+      : {};
+  dispatch(step, task, node, resolved, input, true);
+}
+
+function dispatch(
+  step: DecisionStep,
+  task: TaskState,
+  node: AgentNode,
+  resolved: Resolved,
+  input: Record<string, unknown>,
+  recovered: boolean,
+): void {
+  const { row } = task;
+  const { agent } = resolved;
+  const agentRef = `${agent.id}@${agent.version}`;
+  task.agent = agent;
+  step.setTaskStatus(task, 'running');
+  row.agent = agentRef;
+  row.input = input;
+  if (!recovered) row.startedAt = step.now;
+  if (resolved.reason !== undefined) {
+    step.emit({
+      type: 'agent.selected',
+      taskKey: row.key,
+      nodeId: row.nodeId,
+      agent: agentRef,
+      reason: resolved.reason,
+    });
+  }
+  step.emit({
+    type: 'task.started',
+    taskKey: row.key,
+    nodeId: row.nodeId,
+    attempt: row.attempt,
+    agent: agentRef,
+    input,
+    ...(recovered ? { recovered: true } : {}),
+  });
+  const { policies } = step.state.workflow;
+  const command: EngineCommand = {
+    type: 'dispatch',
+    taskKey: row.key,
+    nodeId: row.nodeId,
+    attempt: row.attempt,
+    agent,
+    input,
+    timeoutMs: node.timeoutMs ?? policies.timeoutMs ?? agent.config.timeout,
+    rank: task.info.rank,
+  };
+  if (row.checkpoint !== undefined) command.checkpoint = row.checkpoint;
+  step.commands.push(command);
+}
+
+/** The agent task an agent result is for, or undefined when the result is stale (another attempt, or settled). */
+function currentAttempt(step: DecisionStep, taskKey: string, attempt: number): TaskState | undefined {
+  const task = step.state.byKey.get(taskKey);
+  if (!task || task.info.node.type !== 'agent') return undefined;
+  return task.row.status === 'running' && task.row.attempt === attempt ? task : undefined;
+}
+
+/** An agent returned: record its cost and complete the task. */
+export function agentSucceeded(
+  step: DecisionStep,
+  input: Extract<EngineInput, { type: 'agent.succeeded' }>,
+): void {
+  const task = currentAttempt(step, input.taskKey, input.attempt);
+  if (!task) return;
+  step.addCost(task, input.costUsd);
+  completeTask(step, task, input.output, DEFAULT_PORT);
+}
+
+/** An agent failed (or timed out): retry, route or fail. */
+export function agentFailed(step: DecisionStep, input: Extract<EngineInput, { type: 'agent.failed' }>): void {
+  const task = currentAttempt(step, input.taskKey, input.attempt);
+  if (task) failTask(step, task, input.error);
+}
+
+/** An agent reported progress: logged as `task.progress`; the task row does not change. */
+export function agentProgress(
+  step: DecisionStep,
+  input: Extract<EngineInput, { type: 'agent.progress' }>,
+): void {
+  const task = step.state.byKey.get(input.taskKey);
+  if (task?.row.status !== 'running' || task.info.node.type !== 'agent') return;
+  step.emit({
+    type: 'task.progress',
+    taskKey: task.row.key,
+    nodeId: task.row.nodeId,
+    ...(input.message === undefined ? {} : { message: input.message }),
+    ...(input.data === undefined ? {} : { data: input.data }),
+  });
+}

@@ -1,0 +1,98 @@
+import type { ErrorInfo, RunRecord, TaskRecord } from './records.js';
+
+/** Fields every entry of a run's event log has. `seq` counts from 1 per run, without gaps. */
+interface EventBase {
+  runId: string;
+  seq: number;
+  /** Milliseconds since the epoch, from the engine's clock. */
+  at: number;
+}
+
+interface TaskEventBase extends EventBase {
+  taskKey: string;
+  nodeId: string;
+}
+
+/**
+ * The append-only event log of a run: one typed union for the engine, the store, the server, the client and
+ * the UI. It feeds live views, the Gantt chart, the audit trail and replay. Names are past tense.
+ */
+export type RunEvent =
+  | (EventBase & {
+      type: 'run.created';
+      workflowId: string;
+      workflowVersion: string;
+      input: Record<string, unknown>;
+    })
+  | (EventBase & { type: 'run.started' })
+  | (EventBase & { type: 'run.paused'; by?: string; reason?: string })
+  | (EventBase & { type: 'run.resumed'; by?: string })
+  | (EventBase & { type: 'run.waiting'; on: string[] })
+  | (EventBase & { type: 'run.completed'; output: Record<string, unknown>; costUsd: number })
+  | (EventBase & { type: 'run.failed'; error: ErrorInfo; taskKey?: string })
+  | (EventBase & { type: 'run.cancelled'; by?: string; reason?: string })
+  | (TaskEventBase & { type: 'task.ready' })
+  | (TaskEventBase & {
+      type: 'task.started';
+      attempt: number;
+      agent?: string;
+      input?: unknown;
+      recovered?: boolean;
+    })
+  | (TaskEventBase & {
+      type: 'task.succeeded';
+      attempt: number;
+      output: unknown;
+      port: string;
+      costUsd: number;
+    })
+  | (TaskEventBase & {
+      type: 'task.failed';
+      attempt: number;
+      error: ErrorInfo;
+      handledBy?: 'route' | 'continue';
+    })
+  | (TaskEventBase & { type: 'task.retrying'; attempt: number; error: ErrorInfo; delayMs: number })
+  | (TaskEventBase & { type: 'task.skipped'; reason: 'dead_path' | 'cancelled_branch' | 'operator' })
+  | (TaskEventBase & { type: 'task.cancelled'; reason: string })
+  | (TaskEventBase & { type: 'task.progress'; message?: string; data?: unknown })
+  | (TaskEventBase & {
+      type: 'approval.requested';
+      assignee: string;
+      message: string;
+      options: string[];
+      deadline?: number;
+      urgency: string;
+    })
+  | (TaskEventBase & {
+      type: 'approval.decided';
+      decision: string;
+      by: string;
+      comment?: string;
+      auto: boolean;
+    })
+  | (TaskEventBase & { type: 'timer.started'; wakeAt: number })
+  | (EventBase & { type: 'event.emitted'; name: string; payload: unknown; taskKey?: string })
+  | (EventBase & { type: 'vars.updated'; vars: Record<string, unknown>; taskKey?: string })
+  | (TaskEventBase & { type: 'loop.iterated'; index: number; item?: unknown })
+  | (TaskEventBase & { type: 'agent.selected'; agent: string; reason: string });
+
+/** The `type` of every run event. */
+export type RunEventType = RunEvent['type'];
+
+/** A run event before the engine numbers and stamps it. */
+export type NewRunEvent = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, 'seq' | 'runId' | 'at'>
+    : never
+  : never;
+
+/** What changed in one run by one decision: the store commits deltas atomically. */
+export interface RunDelta {
+  runId: string;
+  /** Changed run fields; absent when the run row did not change. */
+  run?: Partial<Omit<RunRecord, 'id'>>;
+  /** Task rows to insert or replace, whole. */
+  tasks: TaskRecord[];
+  events: RunEvent[];
+}

@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  AgentCatalog,
+  Engine,
+  fromNestedForm,
+  isNestedForm,
+  parseAgentDefinition,
+  parseWorkflow,
+  runMetrics,
+  type AgentDefinition,
+  type AgentDefinitionInput,
+  type AgentInvocation,
+  type Clock,
+  type IdSource,
+  type RunEvent,
+  type RunRecord,
+  type StartRunOptions,
+  type TaskRecord,
+  type Workflow,
+  type WorkflowExecutionMetrics,
+} from '@baton/core';
+import { BuiltinAgentRuntime, FunctionAgentRuntime, builtinAgentDefinitions } from '@baton/agents';
+import { SqliteStore } from '@baton/store-sqlite';
+import { isOwnerGone, processOwner } from './process-owner.js';
+import { SystemClock } from './system-clock.js';
+import { TimeOrderedIds } from './time-ordered-ids.js';
+
+/** Options of an embedded Baton. */
+export interface CreateBatonOptions {
+  /** Where the SQLite file lives (`baton.db`); default `./.baton`, or `BATON_DATA_DIR`. */
+  dataDir?: string;
+  /**
+   * Agents to register besides the built-in ones, with the function that does the work for `function`
+   * agents. Registered before unfinished runs are resumed, so recovered tasks find their agents.
+   */
+  agents?: readonly AgentRegistration[];
+  /** Agent tasks running at once (default 256). */
+  concurrency?: number;
+  /** `full` makes every commit survive power loss, at a cost in speed. Default `normal`. */
+  durability?: 'normal' | 'full';
+  /** Injected for tests. */
+  clock?: Clock;
+  ids?: IdSource;
+}
+
+/** A TypeScript function used as an agent. */
+export type AgentFunction = (input: Readonly<Record<string, unknown>>, ctx: AgentInvocation) => unknown;
+
+/** An agent to register: a definition, or a definition with the TypeScript function that runs it. */
+export type AgentRegistration =
+  AgentDefinitionInput | { definition: AgentDefinitionInput; handler: AgentFunction };
+
+/** A run with its tasks and figures, as `baton runs show` prints it. */
+export interface RunDetails {
+  run: RunRecord;
+  tasks: TaskRecord[];
+  metrics: WorkflowExecutionMetrics;
+}
+
+/** Baton embedded in this process: a durable engine on SQLite with the built-in agents. */
+export interface Baton {
+  /** The data directory in use. */
+  readonly dataDir: string;
+  /** The agent catalog: built-in agents plus those registered. */
+  readonly catalog: AgentCatalog;
+  /**
+   * Registers an agent; with `handler`, a TypeScript function that does its work. Agents that unfinished runs
+   * need after a restart belong in `createBaton({ agents })` instead, which registers them before recovery.
+   */
+  registerAgent(definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition;
+  /** Validates a workflow document (graph or the spec's nested form) against the catalog. */
+  parseWorkflow(document: unknown): Workflow;
+  /** Starts a run; the input is checked against the workflow's `inputs` schema first. */
+  startRun(
+    /** A workflow document (graph or nested form) or a parsed `Workflow`; validated either way. */
+    workflow: unknown,
+    input?: Record<string, unknown>,
+    options?: StartRunOptions,
+  ): Promise<RunRecord>;
+  /** Starts a run and waits for its end. */
+  run(
+    /** A workflow document (graph or nested form) or a parsed `Workflow`; validated either way. */
+    workflow: unknown,
+    input?: Record<string, unknown>,
+    options?: StartRunOptions,
+  ): Promise<RunRecord>;
+  waitForRun(runId: string): Promise<RunRecord>;
+  /** Live events of one run, or of every run with `'*'`. Returns the function that stops listening. */
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  getRun(runId: string): Promise<RunDetails | undefined>;
+  listRuns(query?: Parameters<SqliteStore['listRuns']>[0]): Promise<RunRecord[]>;
+  readEvents(runId: string, afterSeq?: number): Promise<RunEvent[]>;
+  /** Records an approver's decision on a waiting approval task. */
+  decide(runId: string, taskKey: string, decision: string, by: string, comment?: string): Promise<void>;
+  pause(runId: string, by?: string, reason?: string): Promise<void>;
+  resume(runId: string, by?: string): Promise<void>;
+  cancel(runId: string, by?: string, reason?: string): Promise<void>;
+  /** Stops the engine (in-flight tasks run again on the next start) and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (or creates) an embedded Baton: SQLite in `dataDir`, the built-in agents, and an engine that resumes
+ * every unfinished run it finds there.
+ */
+export async function createBaton(options: CreateBatonOptions = {}): Promise<Baton> {
+  const dataDir = resolve(options.dataDir ?? process.env['BATON_DATA_DIR'] ?? '.baton');
+  mkdirSync(dataDir, { recursive: true });
+  const store = SqliteStore.open({
+    path: join(dataDir, 'baton.db'),
+    durability: options.durability ?? 'normal',
+  });
+  const clock = options.clock ?? new SystemClock();
+  const ids = options.ids ?? new TimeOrderedIds(() => clock.now());
+  const catalog = new AgentCatalog(builtinAgentDefinitions());
+  const functions = new FunctionAgentRuntime();
+  const register = (definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition => {
+    const agent = parseAgentDefinition(definition);
+    catalog.add(agent);
+    if (handler) functions.register(agent.id, agent.version, handler);
+    return agent;
+  };
+  for (const entry of options.agents ?? []) {
+    if ('definition' in entry) register(entry.definition, entry.handler);
+    else register(entry);
+  }
+  const engine = new Engine({
+    store,
+    clock,
+    ids,
+    owner: processOwner(),
+    isOwnerGone,
+    // Short leases: a run whose process vanished without a trace (another machine) is taken over within ~10 s.
+    leaseMs: 10_000,
+    catalog,
+    runtimes: [new BuiltinAgentRuntime(), functions],
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  });
+  try {
+    await engine.start();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  // A workflow object is validated again too: the catalog may have changed since it was parsed.
+  const toWorkflow = (document: unknown): Workflow =>
+    parseWorkflow(isNestedForm(document) ? fromNestedForm(document) : document, { agents: catalog });
+
+  const baton: Baton = {
+    dataDir,
+    catalog,
+    registerAgent: register,
+    parseWorkflow: toWorkflow,
+    // Async, so that an invalid workflow rejects the promise rather than throwing at the call.
+    startRun: async (workflow, input = {}, runOptions = {}) =>
+      engine.startRun(toWorkflow(workflow), input, runOptions),
+    async run(workflow, input = {}, runOptions = {}) {
+      const run = await engine.startRun(toWorkflow(workflow), input, runOptions);
+      return engine.waitForRun(run.id);
+    },
+    waitForRun: (runId) => engine.waitForRun(runId),
+    subscribe: (runId, listener) => engine.bus.subscribe(runId, listener),
+    async getRun(runId) {
+      const loaded = await store.loadRun(runId);
+      if (!loaded) return undefined;
+      const stored = await store.getWorkflow(loaded.run.workflowId, loaded.run.workflowVersion);
+      if (!stored) return undefined;
+      return { ...loaded, metrics: runMetrics(stored.workflow, loaded.run, loaded.tasks, clock.now()) };
+    },
+    listRuns: (query) => store.listRuns(query),
+    readEvents: (runId, afterSeq) => store.readEvents(runId, afterSeq),
+    decide: (runId, taskKey, decision, by, comment) =>
+      engine.send(runId, {
+        type: 'approval.decide',
+        taskKey,
+        decision,
+        by,
+        ...(comment === undefined ? {} : { comment }),
+      }),
+    pause: (runId, by, reason) =>
+      engine.send(runId, { type: 'pause', ...(by ? { by } : {}), ...(reason ? { reason } : {}) }),
+    resume: (runId, by) => engine.send(runId, { type: 'resume', ...(by ? { by } : {}) }),
+    cancel: (runId, by, reason) =>
+      engine.send(runId, { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) }),
+    async close() {
+      await engine.stop();
+      await store.close();
+    },
+  };
+  return baton;
+}

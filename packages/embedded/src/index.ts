@@ -1,0 +1,11 @@
+export {
+  createBaton,
+  type Baton,
+  type AgentFunction,
+  type AgentRegistration,
+  type CreateBatonOptions,
+  type RunDetails,
+} from './create-baton.js';
+export { SystemClock } from './system-clock.js';
+export { TimeOrderedIds } from './time-ordered-ids.js';
+export { builtinAgentDefinitions } from '@baton/agents';
