@@ -15,6 +15,8 @@ export const ExitCode = {
   invalid: 1,
   /** The command was called wrongly: unknown option, missing file, unreadable JSON. */
   usage: 2,
+  /** The run waits for a person's decision; it stays saved in the data directory. */
+  waiting: 3,
 } as const;
 
 /** A usage problem: printed without a stack, exits with code 2. */

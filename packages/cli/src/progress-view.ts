@@ -71,6 +71,11 @@ export class ProgressView {
     if (!this.#io.isTty) this.#logLine(event);
   }
 
+  /** Forgets the drawn bars, so the next render draws below whatever was printed since (a prompt). */
+  detach(): void {
+    this.#drawnLines = 0;
+  }
+
   /** Redraws the bars (terminals only). */
   render(now: number): void {
     if (!this.#io.isTty) return;
@@ -91,7 +96,8 @@ export class ProgressView {
     const bar = (failed ? s.red : s.green)('█'.repeat(filled)) + s.dim('░'.repeat(width - filled));
     const starts = group.nodeIds.map((id) => this.#startedAt.get(id)).filter((x) => x !== undefined);
     const ends = group.nodeIds.map((id) => this.#endedAt.get(id)).filter((x) => x !== undefined);
-    const finished = ends.length === group.nodeIds.length;
+    // Skipped tasks never end; a group is finished when each of its tasks ended or was skipped.
+    const finished = states.every((x) => x === 'done' || x === 'skipped' || x === 'failed');
     const elapsed =
       starts.length === 0 ? 0 : (finished ? Math.max(...ends) : this.#now) - Math.min(...starts);
     const cost = group.nodeIds.reduce((sum, id) => sum + (this.#cost.get(id) ?? 0), 0);

@@ -77,6 +77,50 @@ describe('baton run', () => {
   });
 });
 
+describe('a run that waits for a person', () => {
+  it('stays saved with exit 3 and goes on in another process after `baton runs decide`', async () => {
+    const file = join(dataDir, 'approval.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'needs-approval',
+        name: 'Needs approval',
+        version: '1.0.0',
+        nodes: [
+          { id: 'ask', type: 'approval', assignee: 'role:finance', message: 'Pay {{ input.amount }}?' },
+          { id: 'pay', type: 'transform', set: { paid: 'input.amount' } },
+        ],
+        edges: [{ from: 'ask', to: 'pay', port: 'approved' }],
+        outputs: { paid: { value: 'nodes.pay.output.paid' } },
+      }),
+    );
+    const waiting = await runBaton(['run', file, '--data-dir', dataDir, '--input', 'amount=120']);
+    expect(waiting.code).toBe(3);
+    expect(waiting.stdout).toContain('ask asks role:finance: Pay 120?');
+    const runId = /baton runs decide (\S+) ask approved\|rejected/.exec(waiting.stdout)?.[1];
+    expect(runId).toBeDefined();
+
+    const wrong = await runBaton(['runs', 'decide', runId ?? '', 'pay', 'approved', '--data-dir', dataDir]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('waiting: ask');
+
+    const decided = await runBaton([
+      'runs',
+      'decide',
+      runId ?? '',
+      'ask',
+      'approved',
+      '--by',
+      'ann',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(decided.stderr).toBe('');
+    expect(decided.code).toBe(0);
+    expect(decided.stdout).toMatch(/paid: 120/);
+  });
+});
+
 describe('baton runs', () => {
   it('lists runs newest first and shows one with its tasks', async () => {
     const list = await runBaton(['runs', 'list', '--data-dir', dataDir, '--json']);

@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planWorkflow, type Workflow } from '@baton/core';
 import { createBaton, type Baton } from '@baton/embedded';
-import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { readJsonFile } from '../load-document.js';
-import { ProgressView } from '../progress-view.js';
+import { followRun } from '../run-session.js';
 import { collect } from './validate.js';
 
 interface RunOptions {
@@ -42,7 +40,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .option('--json', 'print the final run document as JSON', false)
     .addHelpText(
       'after',
-      '\nExit codes: 0 completed, 1 the workflow is invalid or the run did not complete, 2 usage error.\n' +
+      '\nExit codes: 0 completed, 1 the workflow is invalid or the run did not complete, 2 usage error,\n' +
+        '3 the run waits for a person (it stays saved; decide with `baton runs decide`).\n' +
+        'On a terminal, approvals are asked for in place.\n' +
         'Example:\n  baton run templates/rfp-response.json --input-file examples/inputs/rfp-response.json',
     )
     .action(async (file: string, options: RunOptions) => {
@@ -54,63 +54,15 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       const baton = await openBaton(io, options.dataDir);
       try {
         const workflow = baton.parseWorkflow(document);
-        setExit(await runWithProgress(io, baton, workflow, input, options.json));
+        const run = await baton.startRun(workflow, input);
+        if (!options.json)
+          io.stdout(`${styles(io).bold(workflow.name)} ${styles(io).dim(`run ${run.id}`)}\n`);
+        const interactive = io.isTty && process.stdin.isTTY === true && !options.json;
+        setExit(await followRun(io, baton, workflow, run.id, { json: options.json, interactive }));
       } finally {
         await baton.close();
       }
     });
-}
-
-async function runWithProgress(
-  io: CliIo,
-  baton: Baton,
-  workflow: Workflow,
-  input: Record<string, unknown>,
-  json: boolean,
-): Promise<number> {
-  const s = styles(io);
-  const plan = planWorkflow(workflow, {
-    agentLookup: (node) => {
-      const agent = node.agent ? baton.catalog.resolve(node.agent) : undefined;
-      return agent
-        ? { avgLatencyMs: agent.performance.avgLatency, costPerExecution: agent.performance.costPerExecution }
-        : undefined;
-    },
-  });
-  const view = new ProgressView(io, plan, Date.now());
-  const log = json ? undefined : view;
-  const started = await baton.startRun(workflow, input);
-  // Subscribed before the event loop turns: the run's first events are published after its first commit.
-  const unsubscribe = baton.subscribe(started.id, (event) => log?.onEvent(event));
-  if (!json) io.stdout(`${s.bold(workflow.name)} ${s.dim(`run ${started.id}`)}\n`);
-  const ticker = log && io.isTty ? setInterval(() => view.render(Date.now()), 100) : undefined;
-  const run = await baton.waitForRun(started.id);
-  if (ticker) clearInterval(ticker);
-  unsubscribe();
-  if (json) {
-    const details = await baton.getRun(run.id);
-    io.stdout(`${JSON.stringify(details ?? run, null, 2)}\n`);
-  } else {
-    view.render(Date.now());
-    const took = (run.endedAt ?? Date.now()) - (run.startedAt ?? run.createdAt);
-    const mark = run.status === 'completed' ? s.green('✓ completed') : s.red(`✗ ${run.status}`);
-    io.stdout(`\n${mark} in ${formatDuration(took)} · cost ${formatUsd(run.costUsd)} · run ${run.id}\n`);
-    if (run.error) io.stdout(`${s.red(run.error.code)}: ${run.error.message}\n`);
-    if (run.output && Object.keys(run.output).length > 0) {
-      io.stdout(`\n${s.bold('Outputs')}\n`);
-      for (const [key, value] of Object.entries(run.output)) io.stdout(`${s.cyan(key)}: ${show(value)}\n`);
-    }
-  }
-  return run.status === 'completed' ? ExitCode.ok : ExitCode.invalid;
-}
-
-/** Strings print as they are (Markdown reads well in a terminal); other values as indented JSON. */
-function show(value: unknown): string {
-  return typeof value === 'string'
-    ? value.includes('\n')
-      ? `\n${value}`
-      : value
-    : JSON.stringify(value, null, 2);
 }
 
 async function readInputFile(path: string, cwd: string): Promise<Record<string, unknown>> {

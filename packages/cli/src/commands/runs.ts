@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RunStatus } from '@baton/core';
 import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
+import { followRun } from '../run-session.js';
 import { openBaton } from './run.js';
 
 const STATUSES: readonly RunStatus[] = [
@@ -16,7 +17,8 @@ const STATUSES: readonly RunStatus[] = [
 
 /** `baton runs list | show`: reads runs from the store. */
 export function registerRuns(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const runs = program.command('runs').description('List and inspect runs in the data directory.');
+  const runs = program.command('runs').description('List, inspect and decide runs in the data directory.');
+  registerDecide(runs, io, setExit);
   runs
     .command('list')
     .description('List runs, newest first.')
@@ -119,6 +121,59 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
         await baton.close();
       }
     });
+}
+
+/**
+ * `baton runs decide <run> <task> <decision>`: records an approver's decision on a waiting run, then drives
+ * the run on in this process until it ends or waits again.
+ */
+function registerDecide(runs: Command, io: CliIo, setExit: (code: number) => void): void {
+  runs
+    .command('decide')
+    .description('Decide a waiting approval and drive the run on until it ends or waits again.')
+    .argument('<run>', 'run id')
+    .argument('<task>', 'the approval task key, as `baton run` or `runs show` prints it')
+    .argument('<decision>', 'one of the approval options, e.g. approved or rejected')
+    .option('--by <name>', 'who decides (default: $USER)')
+    .option('--comment <text>', 'why')
+    .option('-d, --data-dir <dir>', 'where runs are stored (default: $BATON_DATA_DIR or ./.baton)')
+    .option('--json', 'print the final run document as JSON', false)
+    .action(
+      async (
+        runId: string,
+        taskKey: string,
+        decision: string,
+        options: { by?: string; comment?: string; dataDir?: string; json: boolean },
+      ) => {
+        const baton = await openBaton(io, options.dataDir);
+        try {
+          const details = await baton.getRun(runId);
+          if (!details) throw new UsageError(`no run "${runId}" in ${baton.dataDir}`);
+          const task = details.tasks.find((t) => t.key === taskKey);
+          if (task?.status !== 'waiting') {
+            const waiting = details.tasks.filter((t) => t.status === 'waiting').map((t) => t.key);
+            throw new UsageError(
+              `task "${taskKey}" of run ${runId} is not waiting for a decision` +
+                (waiting.length > 0 ? `; waiting: ${waiting.join(', ')}` : ''),
+            );
+          }
+          const workflow = await baton.getWorkflow(details.run.workflowId, details.run.workflowVersion);
+          if (!workflow)
+            throw new UsageError(`the workflow of run ${runId} is not saved in ${baton.dataDir}`);
+          await baton.decide(
+            runId,
+            taskKey,
+            decision,
+            options.by ?? io.env['USER'] ?? 'cli',
+            options.comment,
+          );
+          const interactive = io.isTty && process.stdin.isTTY === true && !options.json;
+          setExit(await followRun(io, baton, workflow, runId, { json: options.json, interactive }));
+        } finally {
+          await baton.close();
+        }
+      },
+    );
 }
 
 function statusColour(io: CliIo, status: string): (text: string) => string {

@@ -1,0 +1,150 @@
+import { createInterface } from 'node:readline/promises';
+import { planWorkflow, type RunEvent, type RunRecord, type Workflow } from '@baton/core';
+import type { Baton } from '@baton/embedded';
+import { formatDuration, formatUsd } from './format.js';
+import { ExitCode, styles, type CliIo } from './io.js';
+import { ProgressView } from './progress-view.js';
+
+/** A decision a person is asked for. */
+interface PendingApproval {
+  taskKey: string;
+  assignee: string;
+  message: string;
+  options: string[];
+}
+
+/** How a run that waits for a person is handled. */
+export interface SessionOptions {
+  json: boolean;
+  /** Ask at the terminal (a TTY on both ends); otherwise leave the run waiting, durably, and exit. */
+  interactive: boolean;
+}
+
+/**
+ * Follows a run this process drives until it ends, showing progress. When the run can only go on after a
+ * person decides, it asks at the terminal, or — without one — prints how to decide later and returns while
+ * the run waits in the store (`baton runs decide` picks it up).
+ */
+export async function followRun(
+  io: CliIo,
+  baton: Baton,
+  workflow: Workflow,
+  runId: string,
+  options: SessionOptions,
+): Promise<number> {
+  const s = styles(io);
+  const plan = planWorkflow(workflow, {
+    agentLookup: (node) => {
+      const agent = node.agent ? baton.catalog.resolve(node.agent) : undefined;
+      return agent
+        ? { avgLatencyMs: agent.performance.avgLatency, costPerExecution: agent.performance.costPerExecution }
+        : undefined;
+    },
+  });
+  const view = new ProgressView(io, plan, Date.now());
+  const pending = new Map<string, PendingApproval>();
+  let idle: () => void = () => undefined;
+  const stop = baton.subscribe(runId, (event: RunEvent) => {
+    if (!options.json) view.onEvent(event);
+    if (event.type === 'approval.requested') pending.set(event.taskKey, event);
+    if (event.type === 'approval.decided') pending.delete(event.taskKey);
+    if (event.type === 'run.waiting' && pending.size > 0) idle();
+  });
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const tick = (on: boolean): void => {
+    if (ticker) clearInterval(ticker);
+    ticker = on && !options.json && io.isTty ? setInterval(() => view.render(Date.now()), 100) : undefined;
+  };
+  tick(true);
+  try {
+    for (;;) {
+      const waiting = new Promise<'waiting'>((resolve) => (idle = () => resolve('waiting')));
+      const outcome = await Promise.race([baton.waitForRun(runId), waiting]);
+      if (outcome !== 'waiting') {
+        tick(false);
+        if (!options.json) view.render(Date.now());
+        return await report(io, baton, outcome, options.json);
+      }
+      if (!options.interactive) {
+        if (!options.json) {
+          view.render(Date.now());
+          io.stdout(`\n${s.yellow('⏸ waiting for a decision')} · run ${runId} stays saved until then\n`);
+          for (const p of pending.values()) {
+            io.stdout(`  ${p.taskKey} asks ${p.assignee}: ${p.message}\n`);
+            io.stdout(s.dim(`    baton runs decide ${runId} ${p.taskKey} ${p.options.join('|')}\n`));
+          }
+        } else {
+          io.stdout(
+            `${JSON.stringify({ run: (await baton.getRun(runId))?.run, waitingFor: [...pending.values()] }, null, 2)}\n`,
+          );
+        }
+        return ExitCode.waiting;
+      }
+      // The bars stand still while a person answers, then draw again below the answer.
+      tick(false);
+      view.render(Date.now());
+      for (const p of [...pending.values()]) await askAndDecide(io, baton, runId, p);
+      view.detach();
+      tick(true);
+    }
+  } finally {
+    tick(false);
+    stop();
+  }
+}
+
+/** Asks at the terminal until the answer is one of the options, then records it. */
+async function askAndDecide(
+  io: CliIo,
+  baton: Baton,
+  runId: string,
+  approval: PendingApproval,
+): Promise<void> {
+  const s = styles(io);
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    for (;;) {
+      const answer = (
+        await rl.question(
+          `\n${s.yellow('?')} ${s.bold(approval.taskKey)} asks ${approval.assignee}: ${approval.message}\n  ${approval.options.join(' / ')} › `,
+        )
+      ).trim();
+      const decision = approval.options.find((o) => o.toLowerCase() === answer.toLowerCase());
+      if (decision) {
+        await baton.decide(runId, approval.taskKey, decision, process.env['USER'] ?? 'cli');
+        return;
+      }
+      io.stdout(`  choose one of: ${approval.options.join(', ')}\n`);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** Prints the end of a run and returns its exit code. */
+export async function report(io: CliIo, baton: Baton, run: RunRecord, json: boolean): Promise<number> {
+  const s = styles(io);
+  if (json) {
+    const details = await baton.getRun(run.id);
+    io.stdout(`${JSON.stringify(details ?? run, null, 2)}\n`);
+  } else {
+    const took = (run.endedAt ?? Date.now()) - (run.startedAt ?? run.createdAt);
+    const mark = run.status === 'completed' ? s.green('✓ completed') : s.red(`✗ ${run.status}`);
+    io.stdout(`\n${mark} in ${formatDuration(took)} · cost ${formatUsd(run.costUsd)} · run ${run.id}\n`);
+    if (run.error) io.stdout(`${s.red(run.error.code)}: ${run.error.message}\n`);
+    if (run.output && Object.keys(run.output).length > 0) {
+      io.stdout(`\n${s.bold('Outputs')}\n`);
+      for (const [key, value] of Object.entries(run.output)) io.stdout(`${s.cyan(key)}: ${show(value)}\n`);
+    }
+  }
+  return run.status === 'completed' ? ExitCode.ok : ExitCode.invalid;
+}
+
+/** Strings print as they are (Markdown reads well in a terminal); other values as indented JSON. */
+function show(value: unknown): string {
+  return typeof value === 'string'
+    ? value.includes('\n')
+      ? `\n${value}`
+      : value
+    : JSON.stringify(value, null, 2);
+}
