@@ -89,6 +89,8 @@ export interface Baton {
   /** Live events of one run, or of every run with `'*'`. Returns the function that stops listening. */
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
   getRun(runId: string): Promise<RunDetails | undefined>;
+  /** Validates and saves a workflow version, so subworkflow nodes of other workflows can run it. */
+  saveWorkflow(document: unknown): Promise<Workflow>;
   /** A saved workflow version; without `version`, the newest. */
   getWorkflow(id: string, version?: string): Promise<Workflow | undefined>;
   listRuns(query?: Parameters<SqliteStore['listRuns']>[0]): Promise<RunRecord[]>;
@@ -171,6 +173,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
       if (!stored) return undefined;
       return { ...loaded, metrics: runMetrics(stored.workflow, loaded.run, loaded.tasks, clock.now()) };
     },
+    saveWorkflow: async (document) => engine.saveWorkflow(toWorkflow(document)),
     getWorkflow: async (id, version) => (await store.getWorkflow(id, version))?.workflow,
     listRuns: (query) => store.listRuns(query),
     readEvents: (runId, afterSeq) => store.readEvents(runId, afterSeq),

@@ -180,6 +180,35 @@ describe('the embedded engine', () => {
     expect(aborted).toBe(true);
   });
 
+  it('runs a saved workflow as a subworkflow and passes its outputs up', async () => {
+    await baton.saveWorkflow({
+      id: 'child',
+      name: 'Child',
+      version: '1.0.0',
+      nodes: [{ id: 'square', type: 'transform', set: { value: 'input.n * input.n' } }],
+      outputs: { value: { value: 'nodes.square.output.value' } },
+    });
+    const parent = flow(
+      [
+        {
+          id: 'sub',
+          type: 'subworkflow',
+          workflow: { id: 'child', version: '1.0.0' },
+          inputs: { n: '{{ input.n }}' },
+        },
+        { id: 'plus', type: 'transform', set: { value: 'nodes.sub.output.value + 1' } },
+      ],
+      [{ from: 'sub', to: 'plus' }],
+      { outputs: { value: { value: 'nodes.plus.output.value' } } },
+    );
+    const run = await baton.run(parent, { n: 7 });
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ value: 50 });
+    const children = (await baton.listRuns()).filter((r) => r.parent?.runId === run.id);
+    expect(children).toHaveLength(1);
+    expect(children[0]?.status).toBe('completed');
+  });
+
   it('keeps the event log in order and readable after the run', async () => {
     const run = await baton.run(flow([{ id: 'a', type: 'transform', set: { x: '1 + 1' } }]));
     const events = await baton.readEvents(run.id);

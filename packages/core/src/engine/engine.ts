@@ -161,6 +161,11 @@ export class Engine {
     return { ...run };
   }
 
+  /** Saves a workflow version so runs and subworkflow nodes can name it. Idempotent for the same version. */
+  async saveWorkflow(workflow: Workflow): Promise<Workflow> {
+    return this.#saveWorkflow(workflow);
+  }
+
   /** Resolves with the run once it reaches a final status. */
   async waitForRun(runId: string): Promise<RunRecord> {
     const stored = await this.#o.store.getRun(runId);
