@@ -6,3 +6,5 @@ export { storeContract } from './store-contract.js';
 export { type MakeStore, type StoreFixture } from './store-harness.js';
 export { blobStoreContract, type BlobStoreFixture } from './blob-store-contract.js';
 export { sampleEvent, sampleRun, sampleTask, sampleWorkflow } from './store-fixtures.js';
+export { taskQueueContract } from './task-queue-contract.js';
+export { eventBusContract } from './event-bus-contract.js';
