@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { runEngineBench } from './engine-bench.js';
 import { runExprBench } from './expr-bench.js';
 import { runPlanBench } from './plan-bench.js';
 import { runStoreBench } from './store-bench.js';
@@ -12,15 +13,21 @@ interface Figure {
   met: boolean;
 }
 
+/** `--quick`: suites that repeat their workloads run them once. */
+const quick = process.argv.includes('--quick');
+
 /** The suites in the order they run; each returns its figures. */
 const suites: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: 'planner', run: runPlanBench },
   { name: 'expressions', run: runExprBench },
   { name: 'store', run: runStoreBench },
+  { name: 'engine', run: () => runEngineBench({ quick }) },
 ];
 
 function format(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+  return value >= 100
+    ? Math.round(value).toLocaleString('en-US')
+    : value.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
 /** Runs every suite and prints one Markdown table with the machine it ran on. */
