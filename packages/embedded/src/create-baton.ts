@@ -119,9 +119,12 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
   const ids = options.ids ?? new TimeOrderedIds(() => clock.now());
   const catalog = new AgentCatalog(builtinAgentDefinitions());
   const functions = new FunctionAgentRuntime();
+  // Bumped on every registration: a workflow validated against an older catalog is validated again.
+  let catalogGeneration = 0;
   const register = (definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition => {
     const agent = parseAgentDefinition(definition);
     catalog.add(agent);
+    catalogGeneration++;
     if (handler) functions.register(agent.id, agent.version, handler);
     return agent;
   };
@@ -148,9 +151,20 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     throw error;
   }
 
-  // A workflow object is validated again too: the catalog may have changed since it was parsed.
-  const toWorkflow = (document: unknown): Workflow =>
-    parseWorkflow(isNestedForm(document) ? fromNestedForm(document) : document, { agents: catalog });
+  // Workflows this Baton validated, with the catalog generation they were validated against: starting many
+  // runs of one parsed workflow validates it once, yet a new agent registration makes it count again.
+  const validated = new WeakMap<object, number>();
+  const toWorkflow = (document: unknown): Workflow => {
+    if (typeof document === 'object' && document !== null && validated.get(document) === catalogGeneration) {
+      return document as Workflow;
+    }
+    const workflow = parseWorkflow(isNestedForm(document) ? fromNestedForm(document) : document, {
+      agents: catalog,
+    });
+    // Frozen, so what was validated is what runs: a later edit throws instead of slipping past validation.
+    validated.set(deepFreeze(workflow), catalogGeneration);
+    return workflow;
+  };
 
   const baton: Baton = {
     dataDir,
@@ -196,4 +210,12 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     },
   };
   return baton;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

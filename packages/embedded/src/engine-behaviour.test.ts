@@ -34,6 +34,13 @@ describe('the embedded engine', () => {
     expect(await baton.listRuns()).toHaveLength(0);
   });
 
+  it('freezes a parsed workflow, so what was validated is what runs', async () => {
+    const wf = baton.parseWorkflow(flow([{ id: 'a', type: 'transform', set: { x: '1' } }]));
+    expect(() => wf.nodes.push({ id: 'b', type: 'transform', set: {} } as never)).toThrow(TypeError);
+    expect((await baton.run(wf)).status).toBe('completed');
+    expect((await baton.run(wf)).status).toBe('completed');
+  });
+
   it('passes outputs from agent to agent and computes the workflow outputs', async () => {
     baton.registerAgent(functionAgent('t.double'), (input) => ({ value: Number(input['value']) * 2 }));
     const wf = flow(
@@ -207,6 +214,16 @@ describe('the embedded engine', () => {
     const children = (await baton.listRuns()).filter((r) => r.parent?.runId === run.id);
     expect(children).toHaveLength(1);
     expect(children[0]?.status).toBe('completed');
+  });
+
+  it('refuses a changed workflow under a version that is already saved', async () => {
+    await baton.run(flow([{ id: 'a', type: 'transform', set: { x: '1' } }]));
+    const changed = flow([{ id: 'a', type: 'transform', set: { x: '2' } }]);
+    await expect(baton.startRun(changed)).rejects.toThrow(
+      /already saved with other content; give the changed/,
+    );
+    const bumped = { ...(changed as object), version: '1.0.1' };
+    expect((await baton.run(bumped)).output).toEqual({});
   });
 
   it('keeps the event log in order and readable after the run', async () => {

@@ -4,7 +4,6 @@ import { FINAL_RUN_STATUSES } from '../execution/lifecycle.js';
 import type { RunRecord, TaskRecord } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
 import { createRunState, decide, type Decision, type RunState } from '../execution/index.js';
-import type { JsonSchema } from '../model/common-schema.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { AgentRuntime } from '../ports/agent-runtime.js';
 import type { Clock } from '../ports/clock.js';
@@ -15,7 +14,9 @@ import type { AgentCatalog } from '../registry/agent-catalog.js';
 import { resolveAgent } from './agent-resolver.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
+import { checkDecision } from './decision-check.js';
 import { SchemaCheck } from './schema-check.js';
+import { WorkflowVersions } from './workflow-versions.js';
 import { runAgentTask, type Dispatch } from './task-runner.js';
 
 /** What an engine is built from. Everything with I/O or time comes in through a port. */
@@ -76,8 +77,7 @@ export class Engine {
   readonly #queue: LocalTaskQueue;
   readonly #schemas = new SchemaCheck();
   readonly #runs = new Map<string, ActiveRun>();
-  /** One object per workflow version, so the engine's per-workflow precomputation is done once. */
-  readonly #workflows = new Map<string, Workflow>();
+  readonly #versions: WorkflowVersions;
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
   #pending: { run: ActiveRun; decision: Decision }[] = [];
   #flushing: Promise<void> = Promise.resolve();
@@ -94,6 +94,7 @@ export class Engine {
       onError: options.onError ?? (() => undefined),
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
+    this.#versions = new WorkflowVersions(options.store, options.clock);
     this.bus = options.bus ?? new LocalEventBus({ onListenerError: this.#o.onError });
     this.#queue = new LocalTaskQueue({
       global: options.concurrency ?? 256,
@@ -116,7 +117,7 @@ export class Engine {
     options: StartRunOptions = {},
   ): Promise<RunRecord> {
     const data = structuredClone(input);
-    const problems = this.#schemas.check(this.#inputSchema(workflow), data);
+    const problems = this.#schemas.check(this.#versions.inputSchema(workflow), data);
     if (problems.length > 0) {
       throw new DefinitionError(
         `the input of workflow "${workflow.id}" is invalid: ${problems.join('; ')}`,
@@ -128,7 +129,7 @@ export class Engine {
         })),
       );
     }
-    workflow = await this.#saveWorkflow(workflow);
+    workflow = await this.#versions.save(workflow);
     const now = this.#o.clock.now();
     const run: RunRecord = {
       id: options.runId ?? this.#o.ids.next('run'),
@@ -163,7 +164,7 @@ export class Engine {
 
   /** Saves a workflow version so runs and subworkflow nodes can name it. Idempotent for the same version. */
   async saveWorkflow(workflow: Workflow): Promise<Workflow> {
-    return this.#saveWorkflow(workflow);
+    return this.#versions.save(workflow);
   }
 
   /** Resolves with the run once it reaches a final status. */
@@ -186,7 +187,7 @@ export class Engine {
       if (!run) throw new NotFoundError(`no run "${runId}"`);
       throw new ConflictError(`run "${runId}" is ${run.status} and not driven by this process`);
     }
-    if (input.type === 'approval.decide') this.#checkDecision(active, input);
+    if (input.type === 'approval.decide') checkDecision(active.workflow, input);
     this.#apply(active, input);
     await this.#flushing;
   }
@@ -208,17 +209,6 @@ export class Engine {
   /** Runs this process drives now. */
   get activeRuns(): number {
     return this.#runs.size;
-  }
-
-  #checkDecision(active: ActiveRun, input: Extract<EngineInput, { type: 'approval.decide' }>): void {
-    const node = findNode(active.workflow, input.taskKey);
-    if (!node || node.type !== 'approval')
-      throw new NotFoundError(`task "${input.taskKey}" is not an approval`);
-    if (!node.options.includes(input.decision)) {
-      throw new ConflictError(
-        `"${input.decision}" is not a decision of ${node.id}; choose ${node.options.join(', ')}`,
-      );
-    }
   }
 
   #activate(workflow: Workflow, run: RunRecord, tasks: readonly TaskRecord[], lastSeq: number): ActiveRun {
@@ -351,7 +341,7 @@ export class Engine {
         if (FINAL_RUN_STATUSES.has(existing.status)) this.#reportToParent(existing);
         return;
       }
-      const workflow = await this.#loadWorkflow(command.workflow.id, command.workflow.version);
+      const workflow = await this.#versions.load(command.workflow.id, command.workflow.version);
       if (!workflow) {
         const version = command.workflow.version ? `@${command.workflow.version}` : '';
         return fail(`no saved workflow "${command.workflow.id}${version}"; save it before running this one`);
@@ -417,38 +407,6 @@ export class Engine {
     this.#runs.delete(runId);
   }
 
-  /**
-   * The input schema of `workflow`: the engine's object for that version when its schema is the same, so that
-   * a workflow parsed again for every run does not compile its schema again for every run.
-   */
-  #inputSchema(workflow: Workflow): JsonSchema {
-    const known = this.#workflows.get(`${workflow.id}@${workflow.version}`);
-    if (!known || known === workflow) return workflow.inputs;
-    return JSON.stringify(known.inputs) === JSON.stringify(workflow.inputs) ? known.inputs : workflow.inputs;
-  }
-
-  /** Saves a new workflow version; returns the engine's one object for that version. */
-  async #saveWorkflow(workflow: Workflow): Promise<Workflow> {
-    const key = `${workflow.id}@${workflow.version}`;
-    const cached = this.#workflows.get(key);
-    if (cached) return cached;
-    const existing = await this.#o.store.getWorkflow(workflow.id, workflow.version);
-    if (!existing) await this.#o.store.saveWorkflow(workflow, this.#o.clock.now());
-    this.#workflows.set(key, workflow);
-    return workflow;
-  }
-
-  async #loadWorkflow(id: string, version?: string): Promise<Workflow | undefined> {
-    const cached = version === undefined ? undefined : this.#workflows.get(`${id}@${version}`);
-    if (cached) return cached;
-    const stored = await this.#o.store.getWorkflow(id, version);
-    if (!stored) return undefined;
-    const key = `${stored.workflow.id}@${stored.workflow.version}`;
-    const known = this.#workflows.get(key) ?? stored.workflow;
-    this.#workflows.set(key, known);
-    return known;
-  }
-
   /** Takes over unfinished runs whose owner is gone and resumes them where the store says they are. */
   async #claimOrphans(): Promise<void> {
     const gone = (await this.#o.store.runOwners()).filter(
@@ -460,7 +418,7 @@ export class Engine {
       if (this.#runs.has(runId)) continue;
       const loaded = await this.#o.store.loadRun(runId);
       const workflow =
-        loaded && (await this.#loadWorkflow(loaded.run.workflowId, loaded.run.workflowVersion));
+        loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
       if (!loaded || !workflow) continue;
       const events = await this.#o.store.readEvents(runId);
       const active = this.#activate(workflow, loaded.run, loaded.tasks, events.at(-1)?.seq ?? 0);
@@ -491,16 +449,4 @@ export class Engine {
 /** The id of the child run a subworkflow task starts: the same for a repeated request. */
 function childRunId(parentRunId: string, taskKey: string, attempt: number): string {
   return `${parentRunId}.${taskKey}.${attempt}`;
-}
-
-/** Finds a node by a task key (`loop[2].node` → `node`). */
-function findNode(workflow: Workflow, taskKey: string): Workflow['nodes'][number] | undefined {
-  const nodeId = taskKey.slice(taskKey.lastIndexOf('.') + 1);
-  const stack = [...workflow.nodes];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    if (node.id === nodeId) return node;
-    if (node.type === 'loop') stack.push(...node.body.nodes);
-    if (node.type === 'parallel') for (const b of node.branches) stack.push(...b.nodes);
-  }
-  return undefined;
 }

@@ -1,0 +1,32 @@
+import { ConflictError, NotFoundError } from '../errors/errors.js';
+import type { EngineInput } from '../execution/engine-input.js';
+import type { Workflow } from '../model/workflow-schema.js';
+
+/**
+ * Refuses a decision the workflow cannot take, before it reaches the run: a task that is not an approval, or
+ * a decision that is not one of the approval's options. (Whether the task is waiting is the run's business.)
+ */
+export function checkDecision(
+  workflow: Workflow,
+  input: Extract<EngineInput, { type: 'approval.decide' }>,
+): void {
+  const node = findNode(workflow, input.taskKey);
+  if (node?.type !== 'approval') throw new NotFoundError(`task "${input.taskKey}" is not an approval`);
+  if (!node.options.includes(input.decision)) {
+    throw new ConflictError(
+      `"${input.decision}" is not a decision of ${node.id}; choose ${node.options.join(', ')}`,
+    );
+  }
+}
+
+/** Finds a node by a task key (`loop[2].node` → `node`). */
+function findNode(workflow: Workflow, taskKey: string): Workflow['nodes'][number] | undefined {
+  const nodeId = taskKey.slice(taskKey.lastIndexOf('.') + 1);
+  const stack = [...workflow.nodes];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.id === nodeId) return node;
+    if (node.type === 'loop') stack.push(...node.body.nodes);
+    if (node.type === 'parallel') for (const b of node.branches) stack.push(...b.nodes);
+  }
+  return undefined;
+}
