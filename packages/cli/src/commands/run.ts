@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createBaton, type Baton } from '@baton/embedded';
-import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
+import { styles, UsageError, type CliIo } from '../io.js';
 import { readJsonFile } from '../load-document.js';
 import { followRun } from '../run-session.js';
 import { collect } from './validate.js';
