@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { nlp } from './text/nlp.js';
 import { builtinAgent } from './builtin-agent.js';
 import { outlineDocument } from './text/document-outline.js';
 import { findEntityMentions, type EntityMention } from './text/entities.js';
@@ -71,7 +71,7 @@ export const keywordExtractor = builtinAgent('builtin.keyword-extractor', async 
     // Part-of-speech tagging is the slow part; a long text's opening is enough to know its nouns.
     tagged += block.text.length;
     if (tagged <= TAGGING_LIMIT) {
-      const doc = nlp(block.text);
+      const doc = nlp()(block.text);
       for (const noun of doc.match('#Noun').out('array') as unknown[]) {
         if (typeof noun === 'string') for (const w of words(noun)) nouns.add(termKey(w));
       }

@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { nlp } from './nlp.js';
 import { findDates } from './dates.js';
 
 /** The kinds of entity the keyword extractor reports. */
@@ -58,7 +58,7 @@ export function findEntityMentions(text: string, tag = true): EntityMention[] {
   for (const date of findDates(text)) mentions.push({ type: 'date', text: date.text, index: date.index });
 
   if (tag) {
-    const doc = nlp(text);
+    const doc = nlp()(text);
     const tagged: [EntityType, unknown][] = [
       ['person', doc.people().json({ offset: true })],
       ['place', doc.places().json({ offset: true })],

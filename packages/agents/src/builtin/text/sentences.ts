@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { nlp } from './nlp.js';
 import { collapse } from './document-outline.js';
 
 /**
@@ -9,7 +9,7 @@ import { collapse } from './document-outline.js';
 export function splitSentences(text: string): string[] {
   const source = collapse(text);
   if (source === '') return [];
-  const parsed = nlp.tokenize(source).json({ offset: true }) as unknown;
+  const parsed = nlp().tokenize(source).json({ offset: true }) as unknown;
   const sentences: string[] = [];
   let covered = 0;
   if (Array.isArray(parsed)) {
