@@ -8,3 +8,4 @@ export { blobStoreContract, type BlobStoreFixture } from './blob-store-contract.
 export { sampleEvent, sampleRun, sampleTask, sampleWorkflow } from './store-fixtures.js';
 export { taskQueueContract } from './task-queue-contract.js';
 export { eventBusContract } from './event-bus-contract.js';
+export { ScriptedAgentRuntime, type ScriptStep } from './scripted-agent-runtime.js';
