@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runEngineBench } from './engine-bench.js';
 import { runExprBench } from './expr-bench.js';
+import { runPeerBench } from './peers/peer-bench.js';
 import { runPlanBench } from './plan-bench.js';
 import { runStoreBench } from './store-bench.js';
 
@@ -22,6 +23,7 @@ const suites: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: 'expressions', run: runExprBench },
   { name: 'store', run: runStoreBench },
   { name: 'engine', run: () => runEngineBench({ quick }) },
+  { name: 'peers', run: () => runPeerBench({ quick }) },
 ];
 
 function format(value: number): string {
