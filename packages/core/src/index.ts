@@ -141,7 +141,7 @@ export { type AgentInvocation, type AgentResult, type AgentRuntime } from './por
 export { type BlobStore } from './ports/blob-store.js';
 export { type EventBus } from './ports/event-bus.js';
 export { type IdSource } from './ports/id-source.js';
-export { type Store, type StoredWorkflow, type RunQuery } from './ports/store.js';
+export { type Store, type StoredWorkflow, type RunQuery, type NewRun } from './ports/store.js';
 export { type QueuedTask, type TaskQueue } from './ports/task-queue.js';
 export { Engine, type EngineOptions, type StartRunOptions } from './engine/engine.js';
 export { LocalEventBus } from './engine/local-event-bus.js';

@@ -37,6 +37,9 @@ import {
 } from './sqlite-statements.js';
 import { toStoreError } from './sqlite-errors.js';
 
+/** A run that `commit` creates before it applies the deltas. */
+type NewRun = NonNullable<Parameters<Store['commit']>[1]>[number];
+
 /** Where the store keeps its file when no path is given, relative to the working directory. */
 export const DEFAULT_DATABASE_PATH = '.baton/baton.db';
 
@@ -107,7 +110,8 @@ export class SqliteStore implements Store {
       (run: RunRecord, tasks: readonly TaskRecord[], events: readonly RunEvent[]) =>
         this.#createRun(run, tasks, events),
     );
-    this.#commitTx = db.transaction((deltas: readonly RunDelta[]) => {
+    this.#commitTx = db.transaction((deltas: readonly RunDelta[], created: readonly NewRun[] | undefined) => {
+      if (created !== undefined) for (const c of created) this.#createRun(c.run, c.tasks, c.events);
       for (const delta of deltas) this.#apply(delta);
     });
     this.#loadRunTx = db.transaction((runId: string) => {
@@ -179,11 +183,11 @@ export class SqliteStore implements Store {
     return this.#call('creating a run', () => this.#createRunTx.immediate(run, tasks, events));
   }
 
-  commit(deltas: readonly RunDelta[]): Promise<void> {
+  commit(deltas: readonly RunDelta[], created?: readonly NewRun[]): Promise<void> {
     // The hot path: no closure and no await, one transaction for every delta of the call.
     if (this.#closed) return Promise.reject(this.#closedError());
     try {
-      this.#commitTx.immediate(deltas);
+      this.#commitTx.immediate(deltas, created);
       return RESOLVED;
     } catch (error) {
       return Promise.reject(toStoreError(error, this.#file, 'committing'));

@@ -14,6 +14,9 @@ import {
   type Workflow,
 } from '@baton/core';
 
+/** A run that `commit` creates before it applies the deltas. */
+type NewRun = NonNullable<Parameters<Store['commit']>[1]>[number];
+
 const DEFAULT_LIST_LIMIT = 50;
 
 interface SavedWorkflow {
@@ -109,9 +112,29 @@ export class MemoryStore implements Store {
     });
   }
 
-  commit(deltas: readonly RunDelta[]): Promise<void> {
+  commit(deltas: readonly RunDelta[], created: readonly NewRun[] = []): Promise<void> {
     return this.#run(() => {
-      this.#check(deltas, this.#runs);
+      if (created.length === 0) {
+        this.#check(deltas, this.#runs);
+      } else {
+        const known = new Set(this.#runs.keys());
+        for (const { run } of created) {
+          if (known.has(run.id)) throw new ConflictError(`run "${run.id}" already exists`);
+          known.add(run.id);
+        }
+        const first = created.map(({ run, tasks, events }) => ({
+          runId: run.id,
+          tasks: [...tasks],
+          events: [...events],
+        }));
+        this.#check([...first, ...deltas], known);
+        for (const { run } of created) {
+          this.#runs.set(run.id, copy(run));
+          this.#tasks.set(run.id, new Map());
+          this.#events.set(run.id, { list: [], seqs: new Set() });
+        }
+        for (const delta of first) this.#apply(delta);
+      }
       for (const delta of deltas) this.#apply(delta);
     });
   }

@@ -167,6 +167,48 @@ export function commitCases(h: StoreHarness): void {
       expect(await h.store.getRun('missing')).toBeUndefined();
     });
 
+    it('creates the runs it is given first, in the same call as the deltas that name them', async () => {
+      await h.store.createRun(sampleRun('run_1'), [], [sampleEvent('run_1', 1)]);
+      const created = [
+        { run: sampleRun('run_2'), tasks: [sampleTask('run_2', 'a')], events: [sampleEvent('run_2', 1)] },
+      ];
+      await h.store.commit(
+        [
+          {
+            runId: 'run_2',
+            run: { status: 'running', startedAt: 2_000 },
+            tasks: [],
+            events: [sampleEvent('run_2', 2)],
+          },
+          { runId: 'run_1', run: { costUsd: 2 }, tasks: [], events: [sampleEvent('run_1', 2)] },
+        ],
+        created,
+      );
+      expect(await h.store.getRun('run_2')).toEqual(
+        sampleRun('run_2', { status: 'running', startedAt: 2_000 }),
+      );
+      expect(await tasksOf('run_2')).toEqual([sampleTask('run_2', 'a')]);
+      expect(await h.store.readEvents('run_2')).toEqual([sampleEvent('run_2', 1), sampleEvent('run_2', 2)]);
+      expect((await h.store.getRun('run_1'))?.costUsd).toBe(2);
+    });
+
+    it('rejects a created run whose id exists as a conflict and keeps nothing of that call', async () => {
+      await h.store.createRun(sampleRun('run_1'), [], [sampleEvent('run_1', 1)]);
+      const created = [
+        { run: sampleRun('run_2'), tasks: [], events: [sampleEvent('run_2', 1)] },
+        { run: sampleRun('run_1', { priority: 9 }), tasks: [], events: [] },
+      ];
+      await expect(
+        h.store.commit(
+          [{ runId: 'run_1', run: { costUsd: 2 }, tasks: [], events: [sampleEvent('run_1', 2)] }],
+          created,
+        ),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await h.store.getRun('run_1')).toEqual(sampleRun('run_1'));
+      expect(await h.store.readEvents('run_1')).toEqual([sampleEvent('run_1', 1)]);
+      expect(await h.store.getRun('run_2')).toBeUndefined();
+    });
+
     it('treats an empty commit as a no-op', async () => {
       await h.store.createRun(sampleRun('run_1'), [], []);
       await h.store.commit([]);

@@ -9,7 +9,7 @@ import type { AgentRuntime } from '../ports/agent-runtime.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { IdSource } from '../ports/id-source.js';
-import type { Store } from '../ports/store.js';
+import type { NewRun, Store } from '../ports/store.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
 import { resolveAgent } from './agent-resolver.js';
 import { LocalEventBus } from './local-event-bus.js';
@@ -17,7 +17,7 @@ import { LocalTaskQueue } from './local-task-queue.js';
 import { checkDecision } from './decision-check.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
-import { runAgentTask, type Dispatch } from './task-runner.js';
+import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
 
 /** What an engine is built from. Everything with I/O or time comes in through a port. */
 export interface EngineOptions {
@@ -42,6 +42,19 @@ export interface EngineOptions {
   isOwnerGone?: (owner: string) => boolean;
 }
 
+/** A decision waiting for the next flush. */
+interface Pending {
+  run: ActiveRun;
+  decision: Decision;
+}
+
+/** A run to create in the next flush, and the `startRun` call waiting for it. */
+interface Creation {
+  entry: NewRun;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** Options of one run. */
 export interface StartRunOptions {
   /** A run id chosen by the caller (child runs derive theirs from the parent task, so a repeat is harmless). */
@@ -59,6 +72,7 @@ interface ActiveRun {
   controllers: Map<string, AbortController>;
   timers: Map<string, () => void>;
   checkpoints: Map<string, unknown>;
+  deps?: TaskRunnerDeps;
 }
 
 /**
@@ -79,7 +93,9 @@ export class Engine {
   readonly #runs = new Map<string, ActiveRun>();
   readonly #versions: WorkflowVersions;
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
-  #pending: { run: ActiveRun; decision: Decision }[] = [];
+  #pending: Pending[] = [];
+  /** Runs to create in the next flush, with the `startRun` calls that wait for it. */
+  #creating: Creation[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #flushScheduled = false;
   #stopQueue: (() => Promise<void>) | undefined;
@@ -155,11 +171,20 @@ export class Engine {
       workflowVersion: workflow.version,
       input: data,
     };
-    await this.#o.store.createRun(run, [], [created]);
-    this.bus.publish([created]);
+    // A duplicate id fails its own caller here rather than the group commit it would join.
+    if (this.#runs.has(run.id) || (await this.#o.store.getRun(run.id)) || this.#runs.has(run.id)) {
+      throw new ConflictError(`run "${run.id}" already exists`);
+    }
+    // The run is created by the next flush, in the transaction of its first decisions.
+    const durable = new Promise<void>((resolve, reject) => {
+      this.#creating.push({ entry: { run: { ...run }, tasks: [], events: [created] }, resolve, reject });
+    });
     const active = this.#activate(workflow, run, [], 1);
     this.#apply(active, { type: 'start' });
-    return { ...run };
+    this.#scheduleFlush();
+    const result = { ...run };
+    await durable;
+    return result;
   }
 
   /** Saves a workflow version so runs and subworkflow nodes can name it. Idempotent for the same version. */
@@ -224,39 +249,109 @@ export class Engine {
     return active;
   }
 
+  readonly #resolveAgent = (node: Parameters<typeof resolveAgent>[1]): ReturnType<typeof resolveAgent> =>
+    resolveAgent(this.#o.catalog, node);
+
   #apply(active: ActiveRun, input: EngineInput): void {
     if (this.#stopping) return;
     const decision = decide(active.state, input, {
       now: this.#o.clock.now(),
-      resolveAgent: (node) => resolveAgent(this.#o.catalog, node),
+      resolveAgent: this.#resolveAgent,
     });
     const { delta, commands } = decision;
     if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0) return;
     this.#pending.push({ run: active, decision });
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      // Decisions made until the event loop turns commit in one transaction.
-      setImmediate(() => {
-        this.#flushing = this.#flushing.then(() => this.#flush());
-      });
-    }
+    this.#scheduleFlush();
   }
 
-  async #flush(): Promise<void> {
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Decisions made until the event loop turns commit in one transaction.
+    setImmediate(this.#startFlush);
+  }
+
+  readonly #startFlush = (): void => {
+    this.#flushing = this.#flushing.then(this.#flush);
+  };
+
+  readonly #flush = async (): Promise<void> => {
     this.#flushScheduled = false;
     const batch = this.#pending;
+    const creating = this.#creating;
     this.#pending = [];
-    if (batch.length === 0) return;
+    this.#creating = [];
+    if (batch.length === 0 && creating.length === 0) return;
+    const deltas = batch.map((b) => b.decision.delta);
     try {
-      await this.#o.store.commit(batch.map((b) => b.decision.delta));
+      await this.#o.store.commit(deltas, creating.length === 0 ? undefined : creating.map((c) => c.entry));
     } catch (error) {
+      if (creating.length > 0) return this.#commitApart(batch, creating);
       // Nothing of the batch is committed; the runs stop here and are recovered from the store on restart.
       for (const { run } of batch) this.#evict(run.state.run.id);
       this.#o.onError(error);
       return;
     }
-    for (const { decision } of batch) this.bus.publish(decision.delta.events);
+    this.#committed(batch, creating);
+  };
+
+  /**
+   * Publishes and performs what a flush committed, and lets the `startRun` calls of created runs return. What
+   * new runs do waits one turn more, so their callers can subscribe before it happens.
+   */
+  #committed(batch: readonly Pending[], creating: readonly Creation[]): void {
+    if (creating.length === 0) return this.#release(batch);
+    const events: RunEvent[] = [];
+    for (const { entry } of creating) for (const event of entry.events) events.push(event);
+    this.bus.publish(events);
+    const ids = new Set(creating.map((c) => c.entry.run.id));
+    const now: Pending[] = [];
+    const later: Pending[] = [];
+    for (const pending of batch) (ids.has(pending.run.state.run.id) ? later : now).push(pending);
+    this.#release(now);
+    if (later.length > 0) setImmediate(() => this.#release(later));
+    for (const { resolve } of creating) resolve();
+  }
+
+  /** Publishes the events of committed decisions, then performs their commands. */
+  #release(batch: readonly Pending[]): void {
+    const events: RunEvent[] = [];
+    for (const { decision } of batch) for (const event of decision.delta.events) events.push(event);
+    if (events.length > 0) this.bus.publish(events);
     for (const { run, decision } of batch) this.#perform(run, decision.commands);
+  }
+
+  /**
+   * A flush that creates runs failed: each new run is committed on its own with its decisions, then the other
+   * runs' deltas together, so a run that cannot be created (its id was taken meanwhile) fails only its caller.
+   */
+  async #commitApart(batch: readonly Pending[], creating: readonly Creation[]): Promise<void> {
+    const ids = new Set(creating.map((c) => c.entry.run.id));
+    for (const creation of creating) {
+      const id = creation.entry.run.id;
+      const own = batch.filter((b) => b.run.state.run.id === id);
+      try {
+        await this.#o.store.commit(
+          own.map((b) => b.decision.delta),
+          [creation.entry],
+        );
+      } catch (error) {
+        this.#evict(id);
+        creation.reject(error);
+        continue;
+      }
+      this.#committed(own, [creation]);
+    }
+    const rest = batch.filter((b) => !ids.has(b.run.state.run.id));
+    if (rest.length === 0) return;
+    try {
+      await this.#o.store.commit(rest.map((b) => b.decision.delta));
+    } catch (error) {
+      for (const { run } of rest) this.#evict(run.state.run.id);
+      this.#o.onError(error);
+      return;
+    }
+    this.#committed(rest, []);
   }
 
   #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
@@ -265,17 +360,15 @@ export class Engine {
       switch (command.type) {
         case 'dispatch':
           active.dispatches.set(command.taskKey, command);
-          this.#queue.enqueue([
-            {
-              runId,
-              taskKey: command.taskKey,
-              attempt: command.attempt,
-              agentId: command.agent.id,
-              runPriority: active.state.run.priority,
-              rank: command.rank,
-              enqueuedAt: this.#o.clock.now(),
-            },
-          ]);
+          this.#queue.enqueueOne({
+            runId,
+            taskKey: command.taskKey,
+            attempt: command.attempt,
+            agentId: command.agent.id,
+            runPriority: active.state.run.priority,
+            rank: command.rank,
+            enqueuedAt: this.#o.clock.now(),
+          });
           break;
         case 'setTimer': {
           active.timers.get(command.taskKey)?.();
@@ -312,15 +405,25 @@ export class Engine {
     active.dispatches.delete(taskKey);
     const controller = new AbortController();
     active.controllers.set(taskKey, controller);
-    const deps = {
+    const outcome = await runAgentTask(
+      this.#taskDeps(active),
+      runId,
+      dispatch,
+      controller,
+      active.checkpoints,
+    );
+    active.controllers.delete(taskKey);
+    this.#apply(active, outcome);
+  }
+
+  /** What the task runner needs for tasks of `active`, made once per run. */
+  #taskDeps(active: ActiveRun): TaskRunnerDeps {
+    return (active.deps ??= {
       clock: this.#o.clock,
       runtimes: this.#o.runtimes,
       schemas: this.#schemas,
       report: (input: EngineInput) => this.#apply(active, input),
-    };
-    const outcome = await runAgentTask(deps, runId, dispatch, controller, active.checkpoints);
-    active.controllers.delete(taskKey);
-    this.#apply(active, outcome);
+    });
   }
 
   async #startChild(

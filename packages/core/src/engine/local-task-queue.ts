@@ -51,6 +51,12 @@ export class LocalTaskQueue implements TaskQueue {
     this.#pump();
   }
 
+  /** Enqueues one task (the driver's hot path: no array per task). */
+  enqueueOne(task: QueuedTask): void {
+    this.#push(task);
+    this.#pump();
+  }
+
   remove(runId: string, taskKeys?: readonly string[]): void {
     const keys = taskKeys ? new Set(taskKeys) : undefined;
     const kept = this.#heap.filter((t) => t.runId !== runId || (keys !== undefined && !keys.has(t.taskKey)));

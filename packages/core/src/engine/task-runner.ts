@@ -30,15 +30,10 @@ export async function runAgentTask(
   checkpoints: Map<string, unknown>,
 ): Promise<EngineInput> {
   const { agent, taskKey, attempt } = dispatch;
-  const failed = (error: unknown): EngineInput => ({
-    type: 'agent.failed',
-    taskKey,
-    attempt,
-    error: toErrorInfo(error),
-  });
   const runtime = deps.runtimes.find((r) => r.supports(agent));
   if (!runtime) {
-    return failed(
+    return failedInput(
+      dispatch,
       new AgentError(`no runtime can run ${agent.kind} agent ${agent.id}@${agent.version}`, {
         retryable: false,
       }),
@@ -62,11 +57,12 @@ export async function runAgentTask(
         deps.report({ type: 'agent.progress', taskKey, message, ...(data === undefined ? {} : { data }) }),
     });
     // An agent that ignores its signal still loses: the abort reason (timeout, cancel) is the outcome.
-    if (controller.signal.aborted) return failed(abortReason(controller.signal));
+    if (controller.signal.aborted) return failedInput(dispatch, abortReason(controller.signal));
     if (agent.outputSchema) {
       const problems = deps.schemas.check(agent.outputSchema, result.output);
       if (problems.length > 0) {
-        return failed(
+        return failedInput(
+          dispatch,
           new AgentError(
             `${agent.id} returned output that does not match its outputSchema: ${problems.join('; ')}`,
             {
@@ -84,10 +80,19 @@ export async function runAgentTask(
       costUsd: result.costUsd ?? agent.performance.costPerExecution,
     };
   } catch (error) {
-    return failed(controller.signal.aborted ? abortReason(controller.signal) : error);
+    return failedInput(dispatch, controller.signal.aborted ? abortReason(controller.signal) : error);
   } finally {
     cancelTimeout();
   }
+}
+
+function failedInput(dispatch: Dispatch, error: unknown): EngineInput {
+  return {
+    type: 'agent.failed',
+    taskKey: dispatch.taskKey,
+    attempt: dispatch.attempt,
+    error: toErrorInfo(error),
+  };
 }
 
 function abortReason(signal: AbortSignal): unknown {

@@ -62,13 +62,10 @@ const nodeBase = {
   description: z.string().optional(),
   timeoutMs: z.int().min(1).optional().meta({ description: 'Per-attempt timeout; defaults from the agent.' }),
   retry: RetryPolicySchema.optional(),
-  optional: z
-    .boolean()
-    .optional()
-    .meta({
-      description:
-        'When true, a failure after all retries does not fail the run: the node settles as failed with a null output and the run goes on.',
-    }),
+  optional: z.boolean().optional().meta({
+    description:
+      'When true, a failure after all retries does not fail the run: the node settles as failed with a null output and the run goes on.',
+  }),
   onError: z.enum(['fail', 'continue', 'route']).optional().meta({
     description:
       'After all retries fail: "fail" the run (default), "continue" with a null output, or "route" to the nodes on this node\'s "error" port.',

@@ -9,6 +9,13 @@ export interface StoredWorkflow {
   savedAt: number;
 }
 
+/** A run to create with its first tasks and events, as `createRun` takes them. */
+export interface NewRun {
+  run: RunRecord;
+  tasks: readonly TaskRecord[];
+  events: readonly RunEvent[];
+}
+
 /** Filters for listing runs, newest first. */
 export interface RunQuery {
   status?: RunStatus | readonly RunStatus[];
@@ -40,8 +47,12 @@ export interface Store {
 
   /** Creates a run with its first tasks and events, atomically. A duplicate run id is a `ConflictError`. */
   createRun(run: RunRecord, tasks: readonly TaskRecord[], events: readonly RunEvent[]): Promise<void>;
-  /** Applies deltas of one or many runs in one transaction (group commit). */
-  commit(deltas: readonly RunDelta[]): Promise<void>;
+  /**
+   * Applies deltas of one or many runs in one transaction (group commit). Runs in `created` are created first,
+   * in the same transaction, so the deltas may name them; a duplicate run id among them is a `ConflictError`
+   * and keeps nothing of the call.
+   */
+  commit(deltas: readonly RunDelta[], created?: readonly NewRun[]): Promise<void>;
   /** A run with all its tasks, for the engine to drive it or to show it. */
   loadRun(runId: string): Promise<{ run: RunRecord; tasks: TaskRecord[] } | undefined>;
   getRun(runId: string): Promise<RunRecord | undefined>;
