@@ -3,18 +3,19 @@ import type { EngineCommand, EngineInput } from '../execution/engine-input.js';
 import { FINAL_RUN_STATUSES } from '../execution/lifecycle.js';
 import type { RunRecord, TaskRecord } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
-import { createRunState, decide, type Decision, type RunState } from '../execution/index.js';
+import { createRunState, decide, type RunState } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { AgentRuntime } from '../ports/agent-runtime.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { IdSource } from '../ports/id-source.js';
-import type { NewRun, Store } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
 import { resolveAgent } from './agent-resolver.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
 import { checkDecision } from './decision-check.js';
+import { GroupCommit, type PendingDecision } from './group-commit.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
 import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
@@ -40,19 +41,6 @@ export interface EngineOptions {
    * Its runs are taken over at once instead of when its lease runs out.
    */
   isOwnerGone?: (owner: string) => boolean;
-}
-
-/** A decision waiting for the next flush. */
-interface Pending {
-  run: ActiveRun;
-  decision: Decision;
-}
-
-/** A run to create in the next flush, and the `startRun` call waiting for it. */
-interface Creation {
-  entry: NewRun;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /** Options of one run. */
@@ -93,11 +81,7 @@ export class Engine {
   readonly #runs = new Map<string, ActiveRun>();
   readonly #versions: WorkflowVersions;
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
-  #pending: Pending[] = [];
-  /** Runs to create in the next flush, with the `startRun` calls that wait for it. */
-  #creating: Creation[] = [];
-  #flushing: Promise<void> = Promise.resolve();
-  #flushScheduled = false;
+  readonly #commits: GroupCommit<ActiveRun>;
   #stopQueue: (() => Promise<void>) | undefined;
   #cancelLeaseTimer: (() => void) | undefined;
   #stopping = false;
@@ -111,6 +95,13 @@ export class Engine {
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
     this.#versions = new WorkflowVersions(options.store, options.clock);
+    this.#commits = new GroupCommit<ActiveRun>({
+      store: options.store,
+      release: (batch) => this.#release(batch),
+      publish: (events) => this.bus.publish(events),
+      evict: (runId) => this.#evict(runId),
+      onError: (error) => this.#o.onError(error),
+    });
     this.bus = options.bus ?? new LocalEventBus({ onListenerError: this.#o.onError });
     this.#queue = new LocalTaskQueue({
       global: options.concurrency ?? 256,
@@ -176,12 +167,9 @@ export class Engine {
       throw new ConflictError(`run "${run.id}" already exists`);
     }
     // The run is created by the next flush, in the transaction of its first decisions.
-    const durable = new Promise<void>((resolve, reject) => {
-      this.#creating.push({ entry: { run: { ...run }, tasks: [], events: [created] }, resolve, reject });
-    });
+    const durable = this.#commits.create({ run: { ...run }, tasks: [], events: [created] });
     const active = this.#activate(workflow, run, [], 1);
     this.#apply(active, { type: 'start' });
-    this.#scheduleFlush();
     const result = { ...run };
     await durable;
     return result;
@@ -214,7 +202,7 @@ export class Engine {
     }
     if (input.type === 'approval.decide') checkDecision(active.workflow, input);
     this.#apply(active, input);
-    await this.#flushing;
+    await this.#commits.settled;
   }
 
   /** Stops taking work, aborts in-flight tasks (they run again after a restart) and releases run claims. */
@@ -226,7 +214,7 @@ export class Engine {
       for (const cancel of run.timers.values()) cancel();
     }
     await this.#stopQueue?.();
-    await this.#flushing;
+    await this.#commits.settled;
     await this.#o.store.releaseRuns(this.#o.owner, [...this.#runs.keys()]);
     this.#runs.clear();
   }
@@ -260,98 +248,15 @@ export class Engine {
     });
     const { delta, commands } = decision;
     if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0) return;
-    this.#pending.push({ run: active, decision });
-    this.#scheduleFlush();
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    // Decisions made until the event loop turns commit in one transaction.
-    setImmediate(this.#startFlush);
-  }
-
-  readonly #startFlush = (): void => {
-    this.#flushing = this.#flushing.then(this.#flush);
-  };
-
-  readonly #flush = async (): Promise<void> => {
-    this.#flushScheduled = false;
-    const batch = this.#pending;
-    const creating = this.#creating;
-    this.#pending = [];
-    this.#creating = [];
-    if (batch.length === 0 && creating.length === 0) return;
-    const deltas = batch.map((b) => b.decision.delta);
-    try {
-      await this.#o.store.commit(deltas, creating.length === 0 ? undefined : creating.map((c) => c.entry));
-    } catch (error) {
-      if (creating.length > 0) return this.#commitApart(batch, creating);
-      // Nothing of the batch is committed; the runs stop here and are recovered from the store on restart.
-      for (const { run } of batch) this.#evict(run.state.run.id);
-      this.#o.onError(error);
-      return;
-    }
-    this.#committed(batch, creating);
-  };
-
-  /**
-   * Publishes and performs what a flush committed, and lets the `startRun` calls of created runs return. What
-   * new runs do waits one turn more, so their callers can subscribe before it happens.
-   */
-  #committed(batch: readonly Pending[], creating: readonly Creation[]): void {
-    if (creating.length === 0) return this.#release(batch);
-    const events: RunEvent[] = [];
-    for (const { entry } of creating) for (const event of entry.events) events.push(event);
-    this.bus.publish(events);
-    const ids = new Set(creating.map((c) => c.entry.run.id));
-    const now: Pending[] = [];
-    const later: Pending[] = [];
-    for (const pending of batch) (ids.has(pending.run.state.run.id) ? later : now).push(pending);
-    this.#release(now);
-    if (later.length > 0) setImmediate(() => this.#release(later));
-    for (const { resolve } of creating) resolve();
+    this.#commits.add({ run: active, runId: active.state.run.id, decision });
   }
 
   /** Publishes the events of committed decisions, then performs their commands. */
-  #release(batch: readonly Pending[]): void {
+  #release(batch: readonly PendingDecision<ActiveRun>[]): void {
     const events: RunEvent[] = [];
     for (const { decision } of batch) for (const event of decision.delta.events) events.push(event);
     if (events.length > 0) this.bus.publish(events);
     for (const { run, decision } of batch) this.#perform(run, decision.commands);
-  }
-
-  /**
-   * A flush that creates runs failed: each new run is committed on its own with its decisions, then the other
-   * runs' deltas together, so a run that cannot be created (its id was taken meanwhile) fails only its caller.
-   */
-  async #commitApart(batch: readonly Pending[], creating: readonly Creation[]): Promise<void> {
-    const ids = new Set(creating.map((c) => c.entry.run.id));
-    for (const creation of creating) {
-      const id = creation.entry.run.id;
-      const own = batch.filter((b) => b.run.state.run.id === id);
-      try {
-        await this.#o.store.commit(
-          own.map((b) => b.decision.delta),
-          [creation.entry],
-        );
-      } catch (error) {
-        this.#evict(id);
-        creation.reject(error);
-        continue;
-      }
-      this.#committed(own, [creation]);
-    }
-    const rest = batch.filter((b) => !ids.has(b.run.state.run.id));
-    if (rest.length === 0) return;
-    try {
-      await this.#o.store.commit(rest.map((b) => b.decision.delta));
-    } catch (error) {
-      for (const { run } of rest) this.#evict(run.state.run.id);
-      this.#o.onError(error);
-      return;
-    }
-    this.#committed(rest, []);
   }
 
   #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
