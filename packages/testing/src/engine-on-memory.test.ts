@@ -161,4 +161,35 @@ describe('the engine on the memory store with a manual clock', () => {
     expect(runtime.callsOf('t.one')).toHaveLength(3);
     await engine.stop();
   });
+
+  it('keeps a run that waits only for a person out of memory, and brings it back on the decision', async () => {
+    const { engine, events, catalog } = await setUp();
+    const workflow = parseWorkflow(
+      {
+        id: 'park',
+        name: 'Park',
+        version: '1.0.0',
+        nodes: [
+          { id: 'ask', type: 'approval', assignee: 'role:ops', message: 'Go?' },
+          { id: 'after', type: 'transform', set: { went: 'true' } },
+        ],
+        edges: [{ from: 'ask', to: 'after', port: 'approved' }],
+        outputs: { went: { value: 'nodes.after.output.went' } },
+      },
+      { agents: catalog },
+    );
+    const runs = await Promise.all([1, 2, 3].map(() => engine.startRun(workflow)));
+    for (let i = 0; i < 4; i++) await turn();
+    expect(events.filter((e) => e.type === 'approval.requested')).toHaveLength(3);
+    expect(engine.activeRuns).toBe(0);
+    const first = runs[0]?.id ?? '';
+    const done = engine.waitForRun(first);
+    await engine.send(first, { type: 'approval.decide', taskKey: 'ask', decision: 'approved', by: 'ann' });
+    for (let i = 0; i < 3; i++) await turn();
+    const finished = await done;
+    expect(finished.status).toBe('completed');
+    expect(finished.output).toEqual({ went: true });
+    expect(engine.activeRuns).toBe(0);
+    await engine.stop();
+  });
 });

@@ -19,8 +19,8 @@ export function checkDecision(
   }
 }
 
-/** Finds a node by a task key (`loop[2].node` → `node`). */
-function findNode(workflow: Workflow, taskKey: string): Workflow['nodes'][number] | undefined {
+/** Finds a node by its id or a task key (`loop[2].node` → `node`), in bodies and branches too. */
+export function findNode(workflow: Workflow, taskKey: string): Workflow['nodes'][number] | undefined {
   const nodeId = taskKey.slice(taskKey.lastIndexOf('.') + 1);
   const stack = [...workflow.nodes];
   for (let node = stack.pop(); node; node = stack.pop()) {

@@ -14,7 +14,7 @@ import type { AgentCatalog } from '../registry/agent-catalog.js';
 import { resolveAgent } from './agent-resolver.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
-import { checkDecision } from './decision-check.js';
+import { checkDecision, findNode } from './decision-check.js';
 import { GroupCommit, type PendingDecision } from './group-commit.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
@@ -79,6 +79,12 @@ export class Engine {
   readonly #queue: LocalTaskQueue;
   readonly #schemas = new SchemaCheck();
   readonly #runs = new Map<string, ActiveRun>();
+  /**
+   * Runs this process owns that wait only for people: kept as a row in the store, not in memory (DESIGN §4),
+   * and loaded again when someone acts on them.
+   */
+  readonly #parked = new Set<string>();
+  readonly #unparking = new Map<string, Promise<ActiveRun | undefined>>();
   readonly #versions: WorkflowVersions;
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
   readonly #commits: GroupCommit<ActiveRun>;
@@ -194,7 +200,7 @@ export class Engine {
 
   /** Feeds an operator or approver input to a run this engine drives. */
   async send(runId: string, input: EngineInput): Promise<void> {
-    const active = this.#runs.get(runId);
+    const active = this.#runs.get(runId) ?? (await this.#unpark(runId));
     if (!active) {
       const run = await this.#o.store.getRun(runId);
       if (!run) throw new NotFoundError(`no run "${runId}"`);
@@ -215,11 +221,12 @@ export class Engine {
     }
     await this.#stopQueue?.();
     await this.#commits.settled;
-    await this.#o.store.releaseRuns(this.#o.owner, [...this.#runs.keys()]);
+    await this.#o.store.releaseRuns(this.#o.owner, [...this.#runs.keys(), ...this.#parked]);
     this.#runs.clear();
+    this.#parked.clear();
   }
 
-  /** Runs this process drives now. */
+  /** Runs this process holds in memory now (runs waiting only for people are parked in the store). */
   get activeRuns(): number {
     return this.#runs.size;
   }
@@ -257,6 +264,42 @@ export class Engine {
     for (const { decision } of batch) for (const event of decision.delta.events) events.push(event);
     if (events.length > 0) this.bus.publish(events);
     for (const { run, decision } of batch) this.#perform(run, decision.commands);
+    for (const { run } of batch) this.#parkIfIdle(run);
+  }
+
+  /** Moves a run out of memory when nothing but a person's decision can move it on. */
+  #parkIfIdle(active: ActiveRun): void {
+    const run = active.state.run;
+    if (run.status !== 'waiting' || active.timers.size + active.dispatches.size + active.controllers.size > 0)
+      return;
+    if (this.#runs.get(run.id) !== active) return;
+    for (const task of active.state.tasks()) {
+      const open = task.status === 'waiting' || task.status === 'running' || task.status === 'ready';
+      // A run waiting on a child run or an event stays: those arrive without anyone calling `send`.
+      if (open && (task.status !== 'waiting' || findNode(active.workflow, task.nodeId)?.type !== 'approval'))
+        return;
+    }
+    this.#runs.delete(run.id);
+    this.#parked.add(run.id);
+  }
+
+  /** Loads a parked run back into memory; concurrent calls share one load. */
+  #unpark(runId: string): Promise<ActiveRun | undefined> {
+    if (!this.#parked.has(runId)) return Promise.resolve(undefined);
+    let loading = this.#unparking.get(runId);
+    if (!loading) {
+      loading = (async () => {
+        const loaded = await this.#o.store.loadRun(runId);
+        const workflow =
+          loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
+        if (!loaded || !workflow) return undefined;
+        const lastSeq = (await this.#o.store.readEvents(runId)).at(-1)?.seq ?? 0;
+        this.#parked.delete(runId);
+        return this.#activate(workflow, loaded.run, loaded.tasks, lastSeq);
+      })().finally(() => this.#unparking.delete(runId));
+      this.#unparking.set(runId, loading);
+    }
+    return loading;
   }
 
   #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
@@ -423,7 +466,7 @@ export class Engine {
     const now = this.#o.clock.now();
     const ids = await this.#o.store.claimRuns(this.#o.owner, now, now + this.#o.leaseMs, undefined, gone);
     for (const runId of ids) {
-      if (this.#runs.has(runId)) continue;
+      if (this.#runs.has(runId) || this.#parked.has(runId)) continue;
       const loaded = await this.#o.store.loadRun(runId);
       const workflow =
         loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
@@ -441,7 +484,7 @@ export class Engine {
   #renewLeases(): void {
     if (this.#stopping) return;
     this.#cancelLeaseTimer = this.#o.clock.setTimer(this.#o.leaseMs / 3, () => {
-      const ids = [...this.#runs.keys()];
+      const ids = [...this.#runs.keys(), ...this.#parked];
       const renewal =
         ids.length > 0
           ? this.#o.store.renewLease(this.#o.owner, ids, this.#o.clock.now() + this.#o.leaseMs)
