@@ -5,52 +5,17 @@ import type { RunRecord, TaskRecord } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
 import { createRunState, decide, type RunState } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
-import type { AgentRuntime } from '../ports/agent-runtime.js';
-import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
-import type { IdSource } from '../ports/id-source.js';
-import type { Store } from '../ports/store.js';
-import type { AgentCatalog } from '../registry/agent-catalog.js';
 import { resolveAgent } from './agent-resolver.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
-import { checkDecision, findNode } from './decision-check.js';
+import { checkDecision, waitsOnlyForPeople } from './run-inspection.js';
+import type { EngineOptions, StartRunOptions } from './engine-options.js';
 import { GroupCommit, type PendingDecision } from './group-commit.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
 import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
-
-/** What an engine is built from. Everything with I/O or time comes in through a port. */
-export interface EngineOptions {
-  store: Store;
-  clock: Clock;
-  ids: IdSource;
-  catalog: AgentCatalog;
-  runtimes: readonly AgentRuntime[];
-  bus?: EventBus;
-  /** This process's identity for run leases. */
-  owner?: string;
-  /** Agent tasks running at once in this process (default 256). */
-  concurrency?: number;
-  /** How long a claim on a run holds without renewal (default 30 s). */
-  leaseMs?: number;
-  /** Called when the engine cannot go on with a run (the store failed). */
-  onError?: (error: unknown) => void;
-  /**
-   * Whether the process behind an owner id is known to be gone (e.g. a crashed process on this machine).
-   * Its runs are taken over at once instead of when its lease runs out.
-   */
-  isOwnerGone?: (owner: string) => boolean;
-}
-
-/** Options of one run. */
-export interface StartRunOptions {
-  /** A run id chosen by the caller (child runs derive theirs from the parent task, so a repeat is harmless). */
-  runId?: string;
-  priority?: number;
-  labels?: Record<string, string>;
-  parent?: { runId: string; taskKey: string };
-}
 
 /** A run the engine drives, held in memory while it is active. */
 interface ActiveRun {
@@ -89,7 +54,7 @@ export class Engine {
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
   readonly #commits: GroupCommit<ActiveRun>;
   #stopQueue: (() => Promise<void>) | undefined;
-  #cancelLeaseTimer: (() => void) | undefined;
+  readonly #leases: LeaseKeeper;
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -101,6 +66,14 @@ export class Engine {
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
     this.#versions = new WorkflowVersions(options.store, options.clock);
+    this.#leases = new LeaseKeeper({
+      ...this.#o,
+      held: () => [...this.#runs.keys(), ...this.#parked],
+      adopt: async (runId) => {
+        const active = await this.#load(runId);
+        if (active) this.#apply(active, { type: 'recover' });
+      },
+    });
     this.#commits = new GroupCommit<ActiveRun>({
       store: options.store,
       release: (batch) => this.#release(batch),
@@ -119,8 +92,8 @@ export class Engine {
   /** Starts handing out tasks, then takes over and recovers runs that no live process drives. */
   async start(): Promise<void> {
     this.#stopQueue = this.#queue.consume((task) => this.#runTask(task.runId, task.taskKey, task.attempt));
-    await this.#claimOrphans();
-    this.#renewLeases();
+    await this.#leases.claimOrphans();
+    this.#leases.start();
   }
 
   /** Starts a run of `workflow` (saved as a version if new). Rejects invalid input before a run exists. */
@@ -214,7 +187,7 @@ export class Engine {
   /** Stops taking work, aborts in-flight tasks (they run again after a restart) and releases run claims. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#cancelLeaseTimer?.();
+    this.#leases.stop();
     for (const run of this.#runs.values()) {
       for (const controller of run.controllers.values()) controller.abort(new Error('engine stopping'));
       for (const cancel of run.timers.values()) cancel();
@@ -269,18 +242,11 @@ export class Engine {
 
   /** Moves a run out of memory when nothing but a person's decision can move it on. */
   #parkIfIdle(active: ActiveRun): void {
-    const run = active.state.run;
-    if (run.status !== 'waiting' || active.timers.size + active.dispatches.size + active.controllers.size > 0)
-      return;
-    if (this.#runs.get(run.id) !== active) return;
-    for (const task of active.state.tasks()) {
-      const open = task.status === 'waiting' || task.status === 'running' || task.status === 'ready';
-      // A run waiting on a child run or an event stays: those arrive without anyone calling `send`.
-      if (open && (task.status !== 'waiting' || findNode(active.workflow, task.nodeId)?.type !== 'approval'))
-        return;
-    }
-    this.#runs.delete(run.id);
-    this.#parked.add(run.id);
+    const idle = active.timers.size + active.dispatches.size + active.controllers.size === 0;
+    const id = active.state.run.id;
+    if (!idle || this.#runs.get(id) !== active || !waitsOnlyForPeople(active.state)) return;
+    this.#runs.delete(id);
+    this.#parked.add(id);
   }
 
   /** Loads a parked run back into memory; concurrent calls share one load. */
@@ -288,18 +254,22 @@ export class Engine {
     if (!this.#parked.has(runId)) return Promise.resolve(undefined);
     let loading = this.#unparking.get(runId);
     if (!loading) {
-      loading = (async () => {
-        const loaded = await this.#o.store.loadRun(runId);
-        const workflow =
-          loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
-        if (!loaded || !workflow) return undefined;
-        const lastSeq = (await this.#o.store.readEvents(runId)).at(-1)?.seq ?? 0;
+      loading = this.#load(runId).finally(() => {
         this.#parked.delete(runId);
-        return this.#activate(workflow, loaded.run, loaded.tasks, lastSeq);
-      })().finally(() => this.#unparking.delete(runId));
+        this.#unparking.delete(runId);
+      });
       this.#unparking.set(runId, loading);
     }
     return loading;
+  }
+
+  /** Loads a run from the store into memory, as it was last committed. */
+  async #load(runId: string): Promise<ActiveRun | undefined> {
+    const loaded = await this.#o.store.loadRun(runId);
+    const workflow = loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
+    if (!loaded || !workflow) return undefined;
+    const lastSeq = (await this.#o.store.readEvents(runId)).at(-1)?.seq ?? 0;
+    return this.#activate(workflow, loaded.run, loaded.tasks, lastSeq);
   }
 
   #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
@@ -456,44 +426,6 @@ export class Engine {
     for (const cancel of active.timers.values()) cancel();
     this.#queue.remove(runId);
     this.#runs.delete(runId);
-  }
-
-  /** Takes over unfinished runs whose owner is gone and resumes them where the store says they are. */
-  async #claimOrphans(): Promise<void> {
-    const gone = (await this.#o.store.runOwners()).filter(
-      (o) => o !== this.#o.owner && this.#o.isOwnerGone(o),
-    );
-    const now = this.#o.clock.now();
-    const ids = await this.#o.store.claimRuns(this.#o.owner, now, now + this.#o.leaseMs, undefined, gone);
-    for (const runId of ids) {
-      if (this.#runs.has(runId) || this.#parked.has(runId)) continue;
-      const loaded = await this.#o.store.loadRun(runId);
-      const workflow =
-        loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
-      if (!loaded || !workflow) continue;
-      const events = await this.#o.store.readEvents(runId);
-      const active = this.#activate(workflow, loaded.run, loaded.tasks, events.at(-1)?.seq ?? 0);
-      this.#apply(active, { type: 'recover' });
-    }
-  }
-
-  /**
-   * Every third of a lease: renews this process's claims, and takes over runs whose owner stopped renewing
-   * (a crashed process, or one that shut down) — so no unfinished run stays undriven.
-   */
-  #renewLeases(): void {
-    if (this.#stopping) return;
-    this.#cancelLeaseTimer = this.#o.clock.setTimer(this.#o.leaseMs / 3, () => {
-      const ids = [...this.#runs.keys(), ...this.#parked];
-      const renewal =
-        ids.length > 0
-          ? this.#o.store.renewLease(this.#o.owner, ids, this.#o.clock.now() + this.#o.leaseMs)
-          : Promise.resolve([]);
-      renewal
-        .then(() => this.#claimOrphans())
-        .catch((error: unknown) => this.#o.onError(error))
-        .finally(() => this.#renewLeases());
-    });
   }
 }
 

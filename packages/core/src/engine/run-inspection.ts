@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { EngineInput } from '../execution/engine-input.js';
+import type { RunState } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
 
 /**
@@ -17,6 +18,20 @@ export function checkDecision(
       `"${input.decision}" is not a decision of ${node.id}; choose ${node.options.join(', ')}`,
     );
   }
+}
+
+/**
+ * Whether a run can only go on once a person decides: waiting, and every open task an approval. A run that
+ * waits on a child run or an event is not: those arrive without anyone acting on the run.
+ */
+export function waitsOnlyForPeople(state: RunState): boolean {
+  if (state.run.status !== 'waiting') return false;
+  for (const task of state.tasks()) {
+    const open = task.status === 'waiting' || task.status === 'running' || task.status === 'ready';
+    if (open && (task.status !== 'waiting' || findNode(state.workflow, task.nodeId)?.type !== 'approval'))
+      return false;
+  }
+  return true;
 }
 
 /** Finds a node by its id or a task key (`loop[2].node` → `node`), in bodies and branches too. */

@@ -1,0 +1,38 @@
+import type { AgentRuntime } from '../ports/agent-runtime.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { IdSource } from '../ports/id-source.js';
+import type { Store } from '../ports/store.js';
+import type { AgentCatalog } from '../registry/agent-catalog.js';
+
+/** What an engine is built from. Everything with I/O or time comes in through a port. */
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  catalog: AgentCatalog;
+  runtimes: readonly AgentRuntime[];
+  bus?: EventBus;
+  /** This process's identity for run leases. */
+  owner?: string;
+  /** Agent tasks running at once in this process (default 256). */
+  concurrency?: number;
+  /** How long a claim on a run holds without renewal (default 30 s). */
+  leaseMs?: number;
+  /** Called when the engine cannot go on with a run (the store failed). */
+  onError?: (error: unknown) => void;
+  /**
+   * Whether the process behind an owner id is known to be gone (e.g. a crashed process on this machine).
+   * Its runs are taken over at once instead of when its lease runs out.
+   */
+  isOwnerGone?: (owner: string) => boolean;
+}
+
+/** Options of one run. */
+export interface StartRunOptions {
+  /** A run id chosen by the caller (child runs derive theirs from the parent task, so a repeat is harmless). */
+  runId?: string;
+  priority?: number;
+  labels?: Record<string, string>;
+  parent?: { runId: string; taskKey: string };
+}
