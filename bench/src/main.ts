@@ -3,6 +3,7 @@ import { runEngineBench } from './engine-bench.js';
 import { runExprBench } from './expr-bench.js';
 import { runPeerBench } from './peers/peer-bench.js';
 import { runPlanBench } from './plan-bench.js';
+import { runStateGrowthBench } from './state-growth-bench.js';
 import { runStoreBench } from './store-bench.js';
 
 /** A figure as every benchmark reports it. */
@@ -23,6 +24,7 @@ const suites: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: 'expressions', run: runExprBench },
   { name: 'store', run: runStoreBench },
   { name: 'engine', run: () => runEngineBench({ quick }) },
+  { name: 'engine', run: runStateGrowthBench },
   { name: 'peers', run: () => runPeerBench({ quick }) },
 ];
 
