@@ -6,19 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { AgentDefinitionInput, RunRecord, TaskRecord } from '@baton/core';
 import { createBaton, type AgentFunction, type AgentRegistration, type Baton } from '@baton/embedded';
-
-/** One measured figure and the budget it is held to (DESIGN §7). */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import { MB, collectGarbage, medians, round, rssSampler, type BenchResult } from './measure.js';
 
 /** Options of the engine suite. */
 export interface EngineBenchOptions {
@@ -26,7 +16,6 @@ export interface EngineBenchOptions {
   quick?: boolean;
 }
 
-const MB = 2 ** 20;
 const run = promisify(execFile);
 
 /** A `function` agent that does no work of its own: the engine, the store and the queue are what is measured. */
@@ -115,32 +104,6 @@ async function succeededTasks(
   for (const task of tasks.values())
     check(task.status === 'succeeded', `task ${task.key} of run ${run.id} is ${task.status}`);
   return tasks;
-}
-
-let gc: (() => void) | undefined;
-
-/** A full garbage collection, so that RSS baselines count live memory, not garbage of an earlier workload. */
-function collectGarbage(): void {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    const found: unknown = runInNewContext('gc');
-    gc = typeof found === 'function' ? (found as () => void) : () => undefined;
-  }
-  gc();
-}
-
-/** Samples `process.memoryUsage().rss` every 10 ms until stopped; returns the highest sample. */
-function rssSampler(): { stop: () => number } {
-  let peak = 0;
-  const sample = (): number => (peak = Math.max(peak, process.memoryUsage().rss));
-  const timer = setInterval(sample, 10);
-  sample();
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return sample();
-    },
-  };
 }
 
 // W1 — 10-step chains of no-op agents, 1,000 runs, 50 in flight.
@@ -371,25 +334,6 @@ async function waitingOnce(): Promise<{ rssDeltaMb: number; rssMb: number }> {
     return { rssDeltaMb: (after - before) / MB, rssMb: after / MB };
   });
 }
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Runs `once` `times` times, one after another, and returns the median of each figure it returns. */
-async function medians<K extends string>(
-  times: number,
-  once: () => Promise<Record<K, number>>,
-): Promise<Record<K, number>> {
-  const results: Record<K, number>[] = [];
-  for (let i = 0; i < times; i++) results.push(await once());
-  const keys = Object.keys(results[0] ?? {}) as K[];
-  return Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))])) as Record<K, number>;
-}
-
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * DESIGN §7's engine workloads, end to end through `createBaton` on SQLite (WAL, synchronous=NORMAL) in a fresh

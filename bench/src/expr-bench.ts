@@ -1,14 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { compileExpression, evaluateExpression, renderTemplate } from '@baton/core';
-
-/** One measured figure and whether it met its budget. */
-export interface ExprBenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import type { BenchResult } from './measure.js';
 
 /** The typical condition of a conditional node: the figure the 500,000 evaluations/s budget is about. */
 const CONDITION = 'input.amount > 1000 && input.region == "EU"';
@@ -51,8 +43,8 @@ function pause(): Promise<void> {
  * Measures the expression language: a compiled condition (the engine's fast path), the same condition
  * through the source-keyed cache, a list pipeline with arrow callbacks, and an embedded template.
  */
-export async function runExprBench(): Promise<ExprBenchResult[]> {
-  const results: ExprBenchResult[] = [];
+export async function runExprBench(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
   const record = (name: string, value: number, budget?: number): void => {
     results.push({
       name,

@@ -5,21 +5,13 @@ import { runPeerBench } from './peers/peer-bench.js';
 import { runPlanBench } from './plan-bench.js';
 import { runStateGrowthBench } from './state-growth-bench.js';
 import { runStoreBench } from './store-bench.js';
-
-/** A figure as every benchmark reports it. */
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import type { BenchResult } from './measure.js';
 
 /** `--quick`: suites that repeat their workloads run them once. */
 const quick = process.argv.includes('--quick');
 
 /** The suites in the order they run; each returns its figures. */
-const suites: { name: string; run: () => Promise<Figure[]> }[] = [
+const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'planner', run: runPlanBench },
   { name: 'expressions', run: runExprBench },
   { name: 'store', run: runStoreBench },

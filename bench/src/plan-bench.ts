@@ -9,15 +9,7 @@ import {
   type Workflow,
   type WorkflowNode,
 } from '@baton/core';
-
-/** One measured figure and the budget it is held to (DESIGN §7). */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import type { BenchResult } from './measure.js';
 
 const NODES = 10_000;
 const LAYERS = 100;

@@ -4,25 +4,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RunEvent } from '@baton/core';
 import { createBaton } from '@baton/embedded';
-
-/** One measured figure and the budget it is held to. */
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import { median, type BenchResult } from './measure.js';
 
 const STEPS = 500;
 const PAYLOAD_BYTES = 2048;
 const WINDOW = 50;
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /**
  * W6 state growth: one run of 500 chained steps, each adding 2 KB to the run's context (every output stays

@@ -5,15 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { RunDelta, RunRecord, TaskRecord } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
-
-/** One measured figure and the budget it is held to (DESIGN §7). */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-  met: boolean;
-}
+import type { BenchResult } from './measure.js';
 
 /** W1 of DESIGN §7: 10-step chains with 50 runs in flight; a finished run's slot goes to the next run. */
 const IN_FLIGHT = 50;

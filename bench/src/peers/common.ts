@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { promisify } from 'node:util';
-import type { BenchResult } from '../engine-bench.js';
+import { round, type BenchResult } from '../measure.js';
+
+// The measuring helpers every suite shares, for the peers' files.
+export { MB, collectGarbage, median, medians, round, rssSampler } from '../measure.js';
 
 /** The workloads of the engine suite, shared by every peer so that each does the same work. */
-
-export const MB = 2 ** 20;
 
 // W1 — 10-step chains of no-op steps, 50 in flight.
 export const CHAIN_STEPS = 10;
@@ -110,52 +109,6 @@ export async function drive(first: number, runs: number, one: (n: number) => Pro
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, runs) }, lane));
 }
-
-let gc: (() => void) | undefined;
-
-/** A full garbage collection, so that RSS baselines count live memory. */
-export function collectGarbage(): void {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    const found: unknown = runInNewContext('gc');
-    gc = typeof found === 'function' ? (found as () => void) : () => undefined;
-  }
-  gc();
-}
-
-/** Samples RSS every 10 ms until stopped; returns the highest sample. */
-export function rssSampler(): { stop: () => number } {
-  let peak = 0;
-  const sample = (): number => (peak = Math.max(peak, process.memoryUsage().rss));
-  const timer = setInterval(sample, 10);
-  sample();
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return sample();
-    },
-  };
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Runs `once` `times` times, one after another, and returns the median of each figure. */
-export async function medians<K extends string>(
-  times: number,
-  once: () => Promise<Record<K, number>>,
-): Promise<Record<K, number>> {
-  const results: Record<K, number>[] = [];
-  for (let i = 0; i < times; i++) results.push(await once());
-  const keys = Object.keys(results[0] ?? {}) as K[];
-  return Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))])) as Record<K, number>;
-}
-
-export const round = (value: number, digits: number): number =>
-  Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The figures of one W4 repetition. */
 export interface MemoryFigures {

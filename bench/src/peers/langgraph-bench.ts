@@ -13,7 +13,7 @@ import {
   type BaseCheckpointSaver,
 } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import type { BenchResult } from '../engine-bench.js';
+import type { BenchResult } from '../measure.js';
 import {
   CHAIN_STEPS,
   CHAIN_WARM_UP_RUNS,

@@ -8,7 +8,7 @@ import { Mastra } from '@mastra/core';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { LibSQLStore } from '@mastra/libsql';
 import { z } from 'zod';
-import type { BenchResult } from '../engine-bench.js';
+import type { BenchResult } from '../measure.js';
 import {
   CHAIN_STEPS,
   CHAIN_WARM_UP_RUNS,

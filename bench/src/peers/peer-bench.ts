@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { BenchResult } from '../engine-bench.js';
+import type { BenchResult } from '../measure.js';
 import { printResults } from './common.js';
 import { runLangGraphBench } from './langgraph-bench.js';
 import { runMastraBench } from './mastra-bench.js';
