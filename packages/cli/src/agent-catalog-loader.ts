@@ -1,4 +1,10 @@
-import { AgentCatalog, validateAgentDefinition, type AgentDefinition, type Problem } from '@baton/core';
+import {
+  AgentCatalog,
+  validateAgentDefinition,
+  type AgentDefinition,
+  type PlanOptions,
+  type Problem,
+} from '@baton/core';
 import { builtinAgentDefinitions } from '@baton/embedded';
 import { readAgentDocuments } from './load-document.js';
 import type { CliIo } from './io.js';
@@ -28,4 +34,14 @@ export async function loadAgentCatalog(
   return failed.length > 0
     ? { ok: false, problems: failed }
     : { ok: true, catalog: new AgentCatalog(definitions.values()) };
+}
+
+/** The planner's view of the catalog: each pinned agent's declared latency and cost. */
+export function declaredPerformance(catalog: AgentCatalog): NonNullable<PlanOptions['agentLookup']> {
+  return (node) => {
+    const agent = node.agent ? catalog.resolve(node.agent) : undefined;
+    return agent
+      ? { avgLatencyMs: agent.performance.avgLatency, costPerExecution: agent.performance.costPerExecution }
+      : undefined;
+  };
 }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { planWorkflow, type RunEvent, type RunRecord, type Workflow } from '@baton/core';
 import type { Baton } from '@baton/embedded';
+import { declaredPerformance } from './agent-catalog-loader.js';
 import { formatDuration, formatUsd } from './format.js';
 import { ExitCode, styles, type CliIo } from './io.js';
 import { ProgressView } from './progress-view.js';
@@ -33,14 +34,7 @@ export async function followRun(
   options: SessionOptions,
 ): Promise<number> {
   const s = styles(io);
-  const plan = planWorkflow(workflow, {
-    agentLookup: (node) => {
-      const agent = node.agent ? baton.catalog.resolve(node.agent) : undefined;
-      return agent
-        ? { avgLatencyMs: agent.performance.avgLatency, costPerExecution: agent.performance.costPerExecution }
-        : undefined;
-    },
-  });
+  const plan = planWorkflow(workflow, { agentLookup: declaredPerformance(baton.catalog) });
   const view = new ProgressView(io, plan, Date.now());
   const pending = new Map<string, PendingApproval>();
   let idle: () => void = () => undefined;

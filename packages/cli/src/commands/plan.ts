@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import {
-  planWorkflow,
-  type AgentCatalog,
-  type PlanOptions,
-  type Workflow,
-  type WorkflowPlan,
-} from '@baton/core';
-import { loadAgentCatalog } from '../agent-catalog-loader.js';
+import { planWorkflow, type PlanOptions, type Workflow, type WorkflowPlan } from '@baton/core';
+import { declaredPerformance, loadAgentCatalog } from '../agent-catalog-loader.js';
 import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { readJsonFile } from '../load-document.js';
@@ -68,7 +62,7 @@ export function registerPlan(program: Command, io: CliIo, setExit: (code: number
       }
       const planOptions: PlanOptions = {
         mode: options.mode,
-        agentLookup: lookupFrom(loaded.catalog),
+        agentLookup: declaredPerformance(loaded.catalog),
         ...(options.probabilities
           ? { branchProbabilities: await readProbabilities(options.probabilities, io.cwd) }
           : {}),
@@ -78,15 +72,6 @@ export function registerPlan(program: Command, io: CliIo, setExit: (code: number
       else printPlan(io, check.workflow, plan);
       setExit(ExitCode.ok);
     });
-}
-
-function lookupFrom(catalog: AgentCatalog): NonNullable<PlanOptions['agentLookup']> {
-  return (node) => {
-    const agent = node.agent ? catalog.resolve(node.agent) : undefined;
-    return agent
-      ? { avgLatencyMs: agent.performance.avgLatency, costPerExecution: agent.performance.costPerExecution }
-      : undefined;
-  };
 }
 
 async function readProbabilities(path: string, cwd: string): Promise<Record<string, Record<string, number>>> {
