@@ -15,14 +15,39 @@ const layers = {
   testing: ['core'],
   // Adapters import @baton/testing only to run its contract suites in their tests.
   'store-sqlite': ['core', 'testing'],
+  // Adapters that need a real server start a throwaway one in their tests through @baton/test-services.
+  'store-postgres': ['core', 'testing', 'test-services'],
+  'queue-bullmq': ['core', 'testing', 'test-services'],
+  'test-services': [],
   agents: ['core', 'testing'],
   // The composition root of embedded mode: the one place that wires concrete adapters together.
   embedded: ['core', 'store-sqlite', 'agents', 'testing'],
   cli: ['core', 'protocol', 'embedded'],
-  bench: ['core', 'testing', 'store-sqlite', 'agents', 'embedded'],
+  bench: [
+    'core',
+    'testing',
+    'test-services',
+    'store-sqlite',
+    'store-postgres',
+    'queue-bullmq',
+    'agents',
+    'embedded',
+  ],
 };
 
-const ours = ['core', 'testing', 'protocol', 'store-sqlite', 'agents', 'embedded', 'cli', 'bench'];
+const ours = [
+  'core',
+  'testing',
+  'test-services',
+  'protocol',
+  'store-sqlite',
+  'store-postgres',
+  'queue-bullmq',
+  'agents',
+  'embedded',
+  'cli',
+  'bench',
+];
 
 const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({
   files: [pkg === 'bench' ? 'bench/**/*.ts' : `packages/${pkg}/**/*.ts`],
