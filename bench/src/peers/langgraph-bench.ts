@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   Annotation,
   END,
@@ -13,40 +13,42 @@ import {
   type BaseCheckpointSaver,
 } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import type { BenchResult } from '../measure.js';
 import {
   CHAIN_STEPS,
   CHAIN_WARM_UP_RUNS,
-  CONCURRENT_RUNS,
   CONCURRENT_STEP_MS,
   CONCURRENT_STEPS,
   FAN_OUT,
   FAN_OUT_STEP_MS,
+  GROWTH_PAYLOAD_BYTES,
   MB,
   RFP_STEPS,
   RunCounter,
   StepLog,
+  argument,
   check,
   collectGarbage,
   drive,
+  growthFigures,
   inFreshProcess,
-  medians,
-  peerResults,
-  printResults,
+  isEntryPoint,
   rssSampler,
+  type Contender,
+  type Figures,
   type MemoryFigures,
 } from './common.js';
 
 /** `durable`: checkpoints in SQLite (SqliteSaver on a temp file); `memory`: MemorySaver. */
 type Mode = 'durable' | 'memory';
 
-/** Chains measured per repetition: LangGraph finishes 1,000 well within a minute. */
-const CHAIN_RUNS = 1_000;
-
-/** The state every graph of this suite carries: the run's number and a count each chain step increments. */
+/**
+ * The state every graph of this suite carries: the run's number, a count each chain step increments, and (W6)
+ * every step's output by step id, so that each stays readable later as Baton's `nodes.<id>.output` does.
+ */
 const State = Annotation.Root({
   n: Annotation<number>(),
   count: Annotation<number>(),
+  outputs: Annotation<Record<string, string>>({ reducer: (a, b) => ({ ...a, ...b }), default: () => ({}) }),
 });
 type StateType = typeof State.State;
 
@@ -95,8 +97,8 @@ function sleeperNode(logs: Map<number, StepLog>, id: string, ms: number) {
   };
 }
 
-async function chainOnce(mode: Mode): Promise<{ stepsPerSecond: number; usPerStep: number; runs: number }> {
-  const total = CHAIN_WARM_UP_RUNS + CHAIN_RUNS;
+async function chainOnce(mode: Mode, runs: number): Promise<Figures['w1']> {
+  const total = CHAIN_WARM_UP_RUNS + runs;
   const counter = new RunCounter(total, CHAIN_STEPS);
   let graph = builder();
   for (let i = 0; i < CHAIN_STEPS; i++) {
@@ -118,16 +120,12 @@ async function chainOnce(mode: Mode): Promise<{ stepsPerSecond: number; usPerSte
     };
     await drive(0, CHAIN_WARM_UP_RUNS, one);
     const start = performance.now();
-    await drive(CHAIN_WARM_UP_RUNS, CHAIN_RUNS, one);
+    await drive(CHAIN_WARM_UP_RUNS, runs, one);
     const elapsedMs = performance.now() - start;
     counter.verify('W1', 0, total);
     check(threads() === total, `${threads()} threads checkpointed, expected ${total}`);
-    const steps = CHAIN_STEPS * CHAIN_RUNS;
-    return {
-      stepsPerSecond: (steps * 1_000) / elapsedMs,
-      usPerStep: (elapsedMs * 1_000) / steps,
-      runs: CHAIN_RUNS,
-    };
+    const steps = CHAIN_STEPS * runs;
+    return { stepsPerSecond: (steps * 1_000) / elapsedMs, usPerStep: (elapsedMs * 1_000) / steps };
   });
 }
 
@@ -183,8 +181,8 @@ async function rfpOnce(mode: Mode): Promise<{ makespan: number }> {
   });
 }
 
-async function concurrentOnce(mode: Mode): Promise<MemoryFigures> {
-  const counter = new RunCounter(CONCURRENT_RUNS + 1, CONCURRENT_STEPS);
+async function concurrentOnce(mode: Mode, runs: number): Promise<MemoryFigures> {
+  const counter = new RunCounter(runs + 1, CONCURRENT_STEPS);
   let graph = builder();
   for (let i = 0; i < CONCURRENT_STEPS; i++) {
     graph = graph.addNode(`t${i}`, async (state: StateType) => {
@@ -206,48 +204,72 @@ async function concurrentOnce(mode: Mode): Promise<MemoryFigures> {
       check(out.count === CONCURRENT_STEPS, `run ${n} counted ${out.count} steps`);
       return performance.now() - start;
     };
-    await one(CONCURRENT_RUNS);
+    await one(runs);
     collectGarbage();
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
     const start = performance.now();
-    const durations = await Promise.all(Array.from({ length: CONCURRENT_RUNS }, (_, n) => one(n)));
+    const durations = await Promise.all(Array.from({ length: runs }, (_, n) => one(n)));
     const wallMs = performance.now() - start;
     const peak = sampler.stop();
     const least = CONCURRENT_STEPS * (CONCURRENT_STEP_MS - 1);
     durations.forEach((d, n) => check(d >= least, `run ${n} ended too early (${d} ms)`));
-    counter.verify('W4', 0, CONCURRENT_RUNS + 1);
-    check(
-      threads() === CONCURRENT_RUNS + 1,
-      `${threads()} threads checkpointed, expected ${CONCURRENT_RUNS + 1}`,
-    );
+    counter.verify('W4', 0, runs + 1);
+    check(threads() === runs + 1, `${threads()} threads checkpointed, expected ${runs + 1}`);
     return { wallMs, rssDeltaMb: (peak - before) / MB, rssPeakMb: peak / MB };
   });
 }
 
-/**
- * The engine suite's W1–W4 on LangGraph.js: durable (SqliteSaver on a temp file, checkpoints written
- * synchronously after every step) and in memory (MemorySaver). Every run is checked; a failed check throws.
- */
-export async function runLangGraphBench(options: { quick?: boolean } = {}): Promise<BenchResult[]> {
-  const times = options.quick === true ? 1 : 3;
-  const results: BenchResult[] = [];
-  for (const mode of ['durable', 'memory'] as const) {
-    const w1 = await medians(times, () => chainOnce(mode));
-    const w2 = await medians(times, () => fanOutOnce(mode));
-    const w3 = await medians(times, () => rfpOnce(mode));
-    const w4 = await medians(times, () => inFreshProcess(fileURLToPath(import.meta.url), mode));
-    const label = mode === 'durable' ? 'LangGraph, SqliteSaver (durability sync)' : 'LangGraph, MemorySaver';
-    results.push(...peerResults(label, { w1, w2, w3, w4 }, times));
+/** W6: one chain of `steps` nodes, each adding a 2 KB output to the state; returns when each step started. */
+async function growthOnce(mode: Mode, steps: number): Promise<Figures['w6']> {
+  const starts: number[] = [];
+  let graph = builder();
+  for (let i = 0; i < steps; i++) {
+    graph = graph.addNode(`s${i}`, (state: StateType) => {
+      starts.push(performance.now());
+      return { count: state.count + 1, outputs: { [`s${i}`]: 'x'.repeat(GROWTH_PAYLOAD_BYTES) } };
+    });
+    graph = graph.addEdge(i === 0 ? START : `s${i - 1}`, `s${i}`);
   }
-  return results;
+  graph = graph.addEdge(`s${steps - 1}`, END);
+  return withSaver(mode, async (checkpointer) => {
+    const app = graph.compile({ checkpointer });
+    const out = await app.invoke(
+      { n: 0, count: 0 },
+      { configurable: { thread_id: 'w6' }, recursionLimit: steps + 10, ...durable(mode) },
+    );
+    check(out.count === steps, `W6 counted ${out.count} steps, expected ${steps}`);
+    check(Object.keys(out.outputs).length === steps, `W6 kept ${Object.keys(out.outputs).length} outputs`);
+    return growthFigures(starts);
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length);
-  if (process.argv.includes('--workload=w4') && (mode === 'durable' || mode === 'memory')) {
-    console.log(JSON.stringify(await concurrentOnce(mode)));
-  } else {
-    printResults(await runLangGraphBench({ quick: process.argv.includes('--quick') }));
+const script = fileURLToPath(import.meta.url);
+
+/**
+ * LangGraph.js running the compared workloads: durable (SqliteSaver on a temp file, each superstep's checkpoint
+ * written before the next starts: `durability: 'sync'`) and in memory (MemorySaver). Every run is checked; a
+ * failed check throws.
+ */
+export function langGraphContenders(): Contender[] {
+  return (['durable', 'memory'] as const).map((mode) => ({
+    label: mode === 'durable' ? 'LangGraph.js, SqliteSaver' : 'LangGraph.js, MemorySaver',
+    durable: mode === 'durable',
+    run: {
+      w1: (sizes) => chainOnce(mode, sizes.chainRuns),
+      w2: () => fanOutOnce(mode),
+      w3: () => rfpOnce(mode),
+      w4: (sizes) =>
+        inFreshProcess(script, ['--workload=w4', `--mode=${mode}`, `--runs=${sizes.concurrentRuns}`]),
+      w6: (sizes) => growthOnce(mode, sizes.growthSteps),
+    },
+  }));
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const mode = argument('mode');
+  if (argument('workload') !== 'w4' || (mode !== 'durable' && mode !== 'memory')) {
+    throw new Error('usage: langgraph-bench.js --workload=w4 --mode=durable|memory --runs=N');
   }
+  console.log(JSON.stringify(await concurrentOnce(mode, Number(argument('runs') ?? 2_000))));
 }

@@ -3,40 +3,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Mastra } from '@mastra/core';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { LibSQLStore } from '@mastra/libsql';
 import { z } from 'zod';
-import type { BenchResult } from '../measure.js';
 import {
   CHAIN_STEPS,
   CHAIN_WARM_UP_RUNS,
-  CONCURRENT_RUNS,
   CONCURRENT_STEP_MS,
   CONCURRENT_STEPS,
   FAN_OUT,
   FAN_OUT_STEP_MS,
+  GROWTH_PAYLOAD_BYTES,
   MB,
   RFP_STEPS,
   RunCounter,
   StepLog,
+  argument,
   check,
   collectGarbage,
   drive,
+  growthFigures,
   inFreshProcess,
-  medians,
-  peerResults,
-  printResults,
+  isEntryPoint,
   rssSampler,
+  type Contender,
+  type Figures,
   type MemoryFigures,
 } from './common.js';
 
 /** `durable`: LibSQLStore on a temp file; `memory`: no storage given, so Mastra keeps snapshots in memory. */
 type Mode = 'durable' | 'memory';
-
-/** Chains measured per repetition. */
-const CHAIN_RUNS = 1_000;
 
 const runSchema = z.object({ n: z.number() });
 const countSchema = z.object({ n: z.number(), count: z.number() });
@@ -95,8 +93,8 @@ function sleeperStep(logs: Map<number, StepLog>, id: string, ms: number) {
   });
 }
 
-async function chainOnce(mode: Mode): Promise<{ stepsPerSecond: number; usPerStep: number; runs: number }> {
-  const total = CHAIN_WARM_UP_RUNS + CHAIN_RUNS;
+async function chainOnce(mode: Mode, runs: number): Promise<Figures['w1']> {
+  const total = CHAIN_WARM_UP_RUNS + runs;
   const counter = new RunCounter(total, CHAIN_STEPS);
   let workflow = createWorkflow({
     id: 'chain',
@@ -127,17 +125,13 @@ async function chainOnce(mode: Mode): Promise<{ stepsPerSecond: number; usPerSte
     };
     await drive(0, CHAIN_WARM_UP_RUNS, one);
     const start = performance.now();
-    await drive(CHAIN_WARM_UP_RUNS, CHAIN_RUNS, one);
+    await drive(CHAIN_WARM_UP_RUNS, runs, one);
     const elapsedMs = performance.now() - start;
     counter.verify('W1', 0, total);
     const stored = await storedSuccesses(mastra, 'chain');
     check(stored === total, `${stored} chain runs succeeded in the store, expected ${total}`);
-    const steps = CHAIN_STEPS * CHAIN_RUNS;
-    return {
-      stepsPerSecond: (steps * 1_000) / elapsedMs,
-      usPerStep: (elapsedMs * 1_000) / steps,
-      runs: CHAIN_RUNS,
-    };
+    const steps = CHAIN_STEPS * runs;
+    return { stepsPerSecond: (steps * 1_000) / elapsedMs, usPerStep: (elapsedMs * 1_000) / steps };
   });
 }
 
@@ -209,8 +203,8 @@ async function rfpOnce(mode: Mode): Promise<{ makespan: number }> {
   return { makespan: await timedTwice(mode, workflow, logs, RFP_STEPS) };
 }
 
-async function concurrentOnce(mode: Mode): Promise<MemoryFigures> {
-  const counter = new RunCounter(CONCURRENT_RUNS + 1, CONCURRENT_STEPS);
+async function concurrentOnce(mode: Mode, runs: number): Promise<MemoryFigures> {
+  const counter = new RunCounter(runs + 1, CONCURRENT_STEPS);
   let workflow = createWorkflow({
     id: 'three',
     inputSchema: countSchema,
@@ -241,49 +235,84 @@ async function concurrentOnce(mode: Mode): Promise<MemoryFigures> {
       check(count === CONCURRENT_STEPS, `run ${n} counted ${String(count)} steps`);
       return performance.now() - start;
     };
-    await one(CONCURRENT_RUNS);
+    await one(runs);
     collectGarbage();
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
     const start = performance.now();
-    const durations = await Promise.all(Array.from({ length: CONCURRENT_RUNS }, (_, n) => one(n)));
+    const durations = await Promise.all(Array.from({ length: runs }, (_, n) => one(n)));
     const wallMs = performance.now() - start;
     const peak = sampler.stop();
     const least = CONCURRENT_STEPS * (CONCURRENT_STEP_MS - 1);
     durations.forEach((d, n) => check(d >= least, `run ${n} ended too early (${d} ms)`));
-    counter.verify('W4', 0, CONCURRENT_RUNS + 1);
+    counter.verify('W4', 0, runs + 1);
     const stored = await storedSuccesses(mastra, 'three');
-    check(
-      stored === CONCURRENT_RUNS + 1,
-      `${stored} runs succeeded in the store, expected ${CONCURRENT_RUNS + 1}`,
-    );
+    check(stored === runs + 1, `${stored} runs succeeded in the store, expected ${runs + 1}`);
     return { wallMs, rssDeltaMb: (peak - before) / MB, rssPeakMb: peak / MB };
   });
 }
 
 /**
- * The engine suite's W1–W4 on Mastra workflows: durable (LibSQLStore on a temp file) and in memory (no storage
- * given, so Mastra's in-memory store). Every run is checked; a failed check throws.
+ * W6: one chain of `steps` steps, each returning a 2 KB output. Mastra keeps every step's result in the run's
+ * snapshot, so the outputs stay readable later as Baton's `nodes.<id>.output` do.
  */
-export async function runMastraBench(options: { quick?: boolean } = {}): Promise<BenchResult[]> {
-  const times = options.quick === true ? 1 : 3;
-  const results: BenchResult[] = [];
-  for (const mode of ['durable', 'memory'] as const) {
-    const w1 = await medians(times, () => chainOnce(mode));
-    const w2 = await medians(times, () => fanOutOnce(mode));
-    const w3 = await medians(times, () => rfpOnce(mode));
-    const w4 = await medians(times, () => inFreshProcess(fileURLToPath(import.meta.url), mode));
-    const label = mode === 'durable' ? 'Mastra, LibSQLStore' : 'Mastra, in-memory store';
-    results.push(...peerResults(label, { w1, w2, w3, w4 }, times));
+async function growthOnce(mode: Mode, steps: number): Promise<Figures['w6']> {
+  const starts: number[] = [];
+  const blobSchema = z.object({ n: z.number(), blob: z.string() });
+  let workflow = createWorkflow({
+    id: 'growth',
+    inputSchema: blobSchema,
+    outputSchema: blobSchema,
+  }) as AnyWorkflow;
+  for (let i = 0; i < steps; i++) {
+    const step = createStep({
+      id: `s${i}`,
+      inputSchema: blobSchema,
+      outputSchema: blobSchema,
+      execute: async ({ inputData }) => {
+        starts.push(performance.now());
+        return Promise.resolve({ n: inputData.n + 1, blob: 'x'.repeat(GROWTH_PAYLOAD_BYTES) });
+      },
+    });
+    workflow = workflow.then(step) as AnyWorkflow;
   }
-  return results;
+  workflow.commit();
+  return withMastra(mode, { growth: workflow }, async (mastra) => {
+    const run = await mastra.getWorkflow('growth').createRun();
+    const result = await run.start({ inputData: { n: 0, blob: '' } });
+    check(result.status === 'success', `W6 ended ${result.status}`);
+    const n = (result.result as { n?: unknown } | undefined)?.n;
+    check(n === steps, `W6 counted ${String(n)} steps, expected ${steps}`);
+    return growthFigures(starts);
+  });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length);
-  if (process.argv.includes('--workload=w4') && (mode === 'durable' || mode === 'memory')) {
-    console.log(JSON.stringify(await concurrentOnce(mode)));
-  } else {
-    printResults(await runMastraBench({ quick: process.argv.includes('--quick') }));
+const script = fileURLToPath(import.meta.url);
+
+/**
+ * Mastra workflows running the compared workloads: durable (LibSQLStore on a temp file; the run's snapshot is
+ * written after every step, awaited) and in memory (no storage given, so Mastra's in-memory store). Every run is
+ * checked; a failed check throws.
+ */
+export function mastraContenders(): Contender[] {
+  return (['durable', 'memory'] as const).map((mode) => ({
+    label: mode === 'durable' ? 'Mastra, LibSQLStore' : 'Mastra, in-memory store',
+    durable: mode === 'durable',
+    run: {
+      w1: (sizes) => chainOnce(mode, sizes.chainRuns),
+      w2: () => fanOutOnce(mode),
+      w3: () => rfpOnce(mode),
+      w4: (sizes) =>
+        inFreshProcess(script, ['--workload=w4', `--mode=${mode}`, `--runs=${sizes.concurrentRuns}`]),
+      w6: (sizes) => growthOnce(mode, sizes.growthSteps),
+    },
+  }));
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const mode = argument('mode');
+  if (argument('workload') !== 'w4' || (mode !== 'durable' && mode !== 'memory')) {
+    throw new Error('usage: mastra-bench.js --workload=w4 --mode=durable|memory --runs=N');
   }
+  console.log(JSON.stringify(await concurrentOnce(mode, Number(argument('runs') ?? 2_000))));
 }
