@@ -64,6 +64,13 @@ const METRICS: { [W in Workload]: Metric<W>[] } = {
       bound: { op: '≥', limit: 15_000 },
       higherIsBetter: true,
     },
+    {
+      name: (s) => `${chains(s)}, bytes written per step (WAL and checkpoints)`,
+      unit: 'B',
+      digits: 0,
+      value: (f) => f.bytesPerStep,
+      batonOnly: true,
+    },
   ],
   w2: [
     {

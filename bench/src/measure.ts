@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -56,4 +57,17 @@ export function rssSampler(): { stop: () => number } {
       return sample();
     },
   };
+}
+
+/**
+ * Bytes this process has handed to `write()` so far (Linux `/proc/self/io` `wchar`): the SQLite WAL frames, the
+ * checkpoints into the database file and anything else written. Undefined where the kernel does not say.
+ */
+export function bytesWritten(): number | undefined {
+  try {
+    const match = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

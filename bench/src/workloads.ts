@@ -61,7 +61,8 @@ export interface MemoryFigures {
 
 /** What one repetition of each compared workload reports. */
 export interface Figures {
-  w1: { usPerStep: number; stepsPerSecond: number };
+  /** Baton also reports the bytes it handed to the OS per step (`bytesPerStep`). */
+  w1: { usPerStep: number; stepsPerSecond: number; bytesPerStep?: number };
   /** Baton also reports the time from the run's creation in the store (`fromCreatedMs`). */
   w2: { wallMs: number; fromCreatedMs?: number };
   w3: { makespan: number };

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Baton } from '@baton/embedded';
-import { MB, collectGarbage, rssSampler } from '../measure.js';
+import { MB, bytesWritten, collectGarbage, rssSampler } from '../measure.js';
 import {
   CHAIN_STEPS,
   CHAIN_WARM_UP_RUNS,
@@ -66,14 +66,20 @@ async function driveChains(baton: Baton, runs: number): Promise<void> {
 async function chainOnce(runs: number): Promise<Figures['w1']> {
   return withBaton([counter], 256, async (baton) => {
     await driveChains(baton, CHAIN_WARM_UP_RUNS);
+    const written = bytesWritten();
     const start = performance.now();
     await driveChains(baton, runs);
     const elapsedMs = performance.now() - start;
+    const bytes = written === undefined ? undefined : (bytesWritten() ?? NaN) - written;
     const total = CHAIN_WARM_UP_RUNS + runs;
     const completed = await baton.listRuns({ status: 'completed', limit: total + 1 });
     check(completed.length === total, `${completed.length} runs completed in the store, expected ${total}`);
     const steps = CHAIN_STEPS * runs;
-    return { stepsPerSecond: (steps * 1_000) / elapsedMs, usPerStep: (elapsedMs * 1_000) / steps };
+    return {
+      stepsPerSecond: (steps * 1_000) / elapsedMs,
+      usPerStep: (elapsedMs * 1_000) / steps,
+      ...(bytes === undefined ? {} : { bytesPerStep: bytes / steps }),
+    };
   });
 }
 
