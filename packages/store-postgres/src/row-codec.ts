@@ -1,0 +1,252 @@
+import type { ErrorInfo, RunEvent, RunRecord, RunStatus, TaskRecord, TaskStatus } from '@baton/core';
+import { jsonb, parseJsonb } from './jsonb-text.js';
+
+/** A value bound as one element of a column array. `undefined` fields are bound as NULL and read back absent. */
+export type SqlValue = string | number | null;
+
+/** One column of a table: its name, its SQL type (for the array it is bound as) and how to read it from a record. */
+export interface Column<R> {
+  name: string;
+  type: 'text' | 'integer' | 'double precision' | 'jsonb';
+  value: (record: R) => SqlValue;
+}
+
+const optional = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/**
+ * The run fields a delta may change, in a fixed order: field `i` is bit `1 << i` of a change mask, and owns the
+ * columns listed with it. Times and money are `double precision`, not `bigint`: they are JavaScript numbers, so
+ * any value the engine hands over round-trips exactly and comes back from the driver as a number.
+ */
+const RUN_FIELDS: readonly {
+  key: keyof Omit<RunRecord, 'id'>;
+  columns: readonly Column<Partial<RunRecord>>[];
+}[] = [
+  {
+    key: 'workflowId',
+    columns: [{ name: 'workflow_id', type: 'text', value: (r) => optional(r.workflowId) }],
+  },
+  {
+    key: 'workflowVersion',
+    columns: [{ name: 'workflow_version', type: 'text', value: (r) => optional(r.workflowVersion) }],
+  },
+  { key: 'status', columns: [{ name: 'status', type: 'text', value: (r) => optional(r.status) }] },
+  { key: 'priority', columns: [{ name: 'priority', type: 'integer', value: (r) => optional(r.priority) }] },
+  { key: 'input', columns: [{ name: 'input', type: 'jsonb', value: (r) => jsonb(r.input) }] },
+  { key: 'vars', columns: [{ name: 'vars', type: 'jsonb', value: (r) => jsonb(r.vars) }] },
+  { key: 'output', columns: [{ name: 'output', type: 'jsonb', value: (r) => jsonb(r.output) }] },
+  { key: 'error', columns: [{ name: 'error', type: 'jsonb', value: (r) => jsonb(r.error) }] },
+  {
+    key: 'costUsd',
+    columns: [{ name: 'cost_usd', type: 'double precision', value: (r) => optional(r.costUsd) }],
+  },
+  {
+    key: 'createdAt',
+    columns: [{ name: 'created_at', type: 'double precision', value: (r) => optional(r.createdAt) }],
+  },
+  {
+    key: 'startedAt',
+    columns: [{ name: 'started_at', type: 'double precision', value: (r) => optional(r.startedAt) }],
+  },
+  {
+    key: 'endedAt',
+    columns: [{ name: 'ended_at', type: 'double precision', value: (r) => optional(r.endedAt) }],
+  },
+  {
+    key: 'parent',
+    columns: [
+      { name: 'parent_run_id', type: 'text', value: (r) => optional(r.parent?.runId) },
+      { name: 'parent_task_key', type: 'text', value: (r) => optional(r.parent?.taskKey) },
+    ],
+  },
+  { key: 'labels', columns: [{ name: 'labels', type: 'jsonb', value: (r) => jsonb(r.labels) }] },
+  { key: 'owner', columns: [{ name: 'owner', type: 'text', value: (r) => optional(r.owner) }] },
+  {
+    key: 'leaseUntil',
+    columns: [{ name: 'lease_until', type: 'double precision', value: (r) => optional(r.leaseUntil) }],
+  },
+];
+
+/** A run column with the bit of the field it belongs to. */
+export interface RunFieldColumn extends Column<Partial<RunRecord>> {
+  bit: number;
+}
+
+/** Every `runs` column but `id`, in table order, each with its field's bit. */
+export const RUN_FIELD_COLUMNS: readonly RunFieldColumn[] = RUN_FIELDS.flatMap((field, i) =>
+  field.columns.map((column) => ({ ...column, bit: 1 << i })),
+);
+
+/** Every `runs` column, in table order. */
+export const RUN_COLUMNS: readonly Column<RunRecord>[] = [
+  { name: 'id', type: 'text', value: (r) => r.id },
+  ...RUN_FIELD_COLUMNS,
+];
+
+const RUN_FIELD_BIT: Readonly<Record<string, number>> = Object.fromEntries(
+  RUN_FIELDS.map((field, i) => [field.key, 1 << i]),
+);
+
+/** One bit per run field present in `run`; unknown keys (and `id`) are ignored. */
+export function runFieldMask(run: Partial<RunRecord>): number {
+  let mask = 0;
+  for (const key in run) mask |= RUN_FIELD_BIT[key] ?? 0;
+  return mask;
+}
+
+/**
+ * Applies a delta's run change on top of `into`, field by field: a later change of a field wins, a field set to
+ * `undefined` is cleared, keys that are not run fields are ignored. Applying two changes one after the other is
+ * the same as applying their merge, which lets a commit send one change per run.
+ */
+export function mergeRunChange<R extends Partial<RunRecord>>(into: R, change: Partial<RunRecord>): R {
+  const target = into as Record<string, unknown>;
+  const source = change as Record<string, unknown>;
+  for (const key in change) if (RUN_FIELD_BIT[key] !== undefined) target[key] = source[key];
+  return into;
+}
+
+/** Every `tasks` column, in table order. */
+export const TASK_COLUMNS: readonly Column<TaskRecord>[] = [
+  { name: 'run_id', type: 'text', value: (t) => t.runId },
+  { name: 'key', type: 'text', value: (t) => t.key },
+  { name: 'node_id', type: 'text', value: (t) => t.nodeId },
+  { name: 'status', type: 'text', value: (t) => t.status },
+  { name: 'attempt', type: 'integer', value: (t) => t.attempt },
+  { name: 'agent', type: 'text', value: (t) => optional(t.agent) },
+  { name: 'input', type: 'jsonb', value: (t) => jsonb(t.input) },
+  { name: 'output', type: 'jsonb', value: (t) => jsonb(t.output) },
+  { name: 'error', type: 'jsonb', value: (t) => jsonb(t.error) },
+  { name: 'port', type: 'text', value: (t) => optional(t.port) },
+  { name: 'cost_usd', type: 'double precision', value: (t) => t.costUsd },
+  { name: 'ready_at', type: 'double precision', value: (t) => optional(t.readyAt) },
+  { name: 'started_at', type: 'double precision', value: (t) => optional(t.startedAt) },
+  { name: 'ended_at', type: 'double precision', value: (t) => optional(t.endedAt) },
+  { name: 'wake_at', type: 'double precision', value: (t) => optional(t.wakeAt) },
+  { name: 'checkpoint', type: 'jsonb', value: (t) => jsonb(t.checkpoint) },
+];
+
+/** Every `events` column: the four keyed fields, and the rest of the event as `body`. */
+export const EVENT_COLUMNS: readonly Column<RunEvent>[] = [
+  { name: 'run_id', type: 'text', value: (e) => e.runId },
+  { name: 'seq', type: 'integer', value: (e) => e.seq },
+  { name: 'type', type: 'text', value: (e) => e.type },
+  { name: 'at', type: 'double precision', value: (e) => e.at },
+  { name: 'body', type: 'jsonb', value: eventBody },
+];
+
+function eventBody(event: RunEvent): string {
+  const { runId: _runId, seq: _seq, type: _type, at: _at, ...body } = event;
+  return jsonb(body) ?? '{}';
+}
+
+/** A `runs` row as the driver returns it: `jsonb` columns as (decoded) JSON text. */
+export interface RunRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: string;
+  status: string;
+  priority: number;
+  input: string;
+  vars: string;
+  output: string | null;
+  error: string | null;
+  cost_usd: number;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  parent_run_id: string | null;
+  parent_task_key: string | null;
+  labels: string | null;
+  owner: string | null;
+  lease_until: number | null;
+}
+
+/** A `tasks` row as the driver returns it. */
+export interface TaskRow {
+  run_id: string;
+  key: string;
+  node_id: string;
+  status: string;
+  attempt: number;
+  agent: string | null;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  port: string | null;
+  cost_usd: number;
+  ready_at: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  wake_at: number | null;
+  checkpoint: string | null;
+}
+
+/** An `events` row as the driver returns it. */
+export interface EventRow {
+  run_id: string;
+  seq: number;
+  type: string;
+  at: number;
+  body: string;
+}
+
+/** The run a row holds; NULL columns become absent fields. */
+export function toRun(row: RunRow): RunRecord {
+  const run: RunRecord = {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: row.status as RunStatus,
+    priority: row.priority,
+    input: parseJsonb(row.input),
+    vars: parseJsonb(row.vars),
+    costUsd: row.cost_usd,
+    createdAt: row.created_at,
+  };
+  if (row.output !== null) run.output = parseJsonb(row.output);
+  if (row.error !== null) run.error = parseJsonb<ErrorInfo>(row.error);
+  if (row.started_at !== null) run.startedAt = row.started_at;
+  if (row.ended_at !== null) run.endedAt = row.ended_at;
+  if (row.parent_run_id !== null && row.parent_task_key !== null) {
+    run.parent = { runId: row.parent_run_id, taskKey: row.parent_task_key };
+  }
+  if (row.labels !== null) run.labels = parseJsonb(row.labels);
+  if (row.owner !== null) run.owner = row.owner;
+  if (row.lease_until !== null) run.leaseUntil = row.lease_until;
+  return run;
+}
+
+/** The task a row holds; NULL columns become absent fields (a JSON `null` payload stays `null`). */
+export function toTask(row: TaskRow): TaskRecord {
+  const task: TaskRecord = {
+    runId: row.run_id,
+    key: row.key,
+    nodeId: row.node_id,
+    status: row.status as TaskStatus,
+    attempt: row.attempt,
+    costUsd: row.cost_usd,
+  };
+  if (row.agent !== null) task.agent = row.agent;
+  if (row.input !== null) task.input = parseJsonb(row.input);
+  if (row.output !== null) task.output = parseJsonb(row.output);
+  if (row.error !== null) task.error = parseJsonb<ErrorInfo>(row.error);
+  if (row.port !== null) task.port = row.port;
+  if (row.ready_at !== null) task.readyAt = row.ready_at;
+  if (row.started_at !== null) task.startedAt = row.started_at;
+  if (row.ended_at !== null) task.endedAt = row.ended_at;
+  if (row.wake_at !== null) task.wakeAt = row.wake_at;
+  if (row.checkpoint !== null) task.checkpoint = parseJsonb(row.checkpoint);
+  return task;
+}
+
+/** The event a row holds. */
+export function toEvent(row: EventRow): RunEvent {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    type: row.type,
+    at: row.at,
+    ...parseJsonb<object>(row.body),
+  } as RunEvent;
+}
