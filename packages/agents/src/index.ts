@@ -1,4 +1,4 @@
-/** Agent runtimes that run in this process: the built-in agents, simulated agents, and TypeScript functions. */
+/** Agent runtimes: the built-in agents, simulated agents, TypeScript functions, HTTP services and scripts. */
 export { BuiltinAgentRuntime, type BuiltinAgentRuntimeOptions } from './builtin/builtin-agent-runtime.js';
 export { BUILTIN_AGENTS, BUILTIN_AGENT_IDS } from './builtin/builtin-agents.js';
 export { builtinAgentDefinitions } from './builtin/builtin-definitions.js';
@@ -27,3 +27,23 @@ export {
 export { meanLatency, sampleLatency, type LatencyDistribution } from './simulated/latency-distribution.js';
 export { seededRandom } from './simulated/seeded-random.js';
 export { abortError, abortableDelay, raceAbort, throwIfAborted } from './abort.js';
+export {
+  HttpAgentRuntime,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type HttpAgentRuntimeOptions,
+} from './http/http-agent-runtime.js';
+export { readHttpSettings, type HttpAgentSettings } from './http/http-settings.js';
+export { ScriptAgentRuntime, type ScriptAgentRuntimeOptions } from './script/script-agent-runtime.js';
+export { readScriptSettings, SCRIPT_LIMITS, type ScriptAgentSettings } from './script/script-settings.js';
+export {
+  EgressGuard,
+  EGRESS_DENIED,
+  systemResolver,
+  type EgressGuardOptions,
+  type EgressTarget,
+  type HostResolver,
+} from './net/egress-guard.js';
+export { EgressAllowList } from './net/egress-allow-list.js';
+export { blockedRange, type BlockedRange } from './net/ip-ranges.js';
+export { type ResolvedAddress } from './net/pinned-lookup.js';
+export { EnvSecretStore, SECRET_ENV_PREFIX } from './secrets/env-secret-store.js';

@@ -143,6 +143,7 @@ export { type EventBus } from './ports/event-bus.js';
 export { type IdSource } from './ports/id-source.js';
 export { type Store, type StoredWorkflow, type RunQuery, type NewRun } from './ports/store.js';
 export { type QueuedTask, type TaskQueue } from './ports/task-queue.js';
+export { type SecretStore } from './ports/secret-store.js';
 export { Engine } from './engine/engine.js';
 export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';
