@@ -144,6 +144,22 @@ export { type IdSource } from './ports/id-source.js';
 export { type Store, type StoredWorkflow, type RunQuery, type NewRun } from './ports/store.js';
 export { type QueuedTask, type TaskQueue } from './ports/task-queue.js';
 export { type SecretStore } from './ports/secret-store.js';
+export {
+  type WorkSignal,
+  type WorkQueue,
+  type WorkHandler,
+  type StopConsuming,
+  type ConsumeOptions,
+  type WorkFailure,
+  type Nudges,
+} from './ports/work-queue.js';
+export {
+  type WorkItem,
+  type WorkClaim,
+  type WorkOutcome,
+  type WorkResult,
+  type WorkStore,
+} from './ports/work-store.js';
 export { Engine } from './engine/engine.js';
 export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';

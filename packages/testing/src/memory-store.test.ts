@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from './memory-store.js';
 import { sampleRun } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
+import { workStoreContract } from './work-store-contract.js';
 
 storeContract('MemoryStore', () => {
+  const store = new MemoryStore();
+  return Promise.resolve({ store, cleanup: () => store.close() });
+});
+
+workStoreContract('MemoryStore', () => {
   const store = new MemoryStore();
   return Promise.resolve({ store, cleanup: () => store.close() });
 });

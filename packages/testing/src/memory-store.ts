@@ -11,8 +11,14 @@ import {
   type Store,
   type StoredWorkflow,
   type TaskRecord,
+  type WorkClaim,
+  type WorkItem,
+  type WorkOutcome,
+  type WorkResult,
+  type WorkStore,
   type Workflow,
 } from '@baton/core';
+import { MemoryWork } from './memory-work.js';
 
 /** A run that `commit` creates before it applies the deltas. */
 type NewRun = NonNullable<Parameters<Store['commit']>[1]>[number];
@@ -59,11 +65,12 @@ function newestFirst(a: RunRecord, b: RunRecord): number {
  * go through JSON like they would on disk. Tasks come back in key order; workflows and claimed ids in no
  * promised order. Nothing survives the process. After `close` every call rejects with a `StorageError`.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, WorkStore {
   readonly #workflows = new Map<string, Map<string, SavedWorkflow>>();
   readonly #runs = new Map<string, RunRecord>();
   readonly #tasks = new Map<string, Map<string, TaskRecord>>();
   readonly #events = new Map<string, RunEvents>();
+  readonly #work = new MemoryWork((runId) => this.#runs.get(runId)?.owner);
   #saves = 0;
   #closed = false;
 
@@ -244,6 +251,31 @@ export class MemoryStore implements Store {
     });
   }
 
+  claimWork(
+    signal: { runId: string; taskKey: string; attempt: number },
+    worker: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<WorkClaim | undefined> {
+    return this.#run(() => this.#work.claim(signal, worker, now, leaseUntil));
+  }
+
+  renewWork(claim: WorkClaim, leaseUntil: number): Promise<boolean> {
+    return this.#run(() => this.#work.renew(claim, leaseUntil));
+  }
+
+  completeWork(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined> {
+    return this.#run(() => this.#work.complete(claim, outcome));
+  }
+
+  takeResults(owner: string, limit?: number): Promise<WorkResult[]> {
+    return this.#run(() => this.#work.take(owner, limit));
+  }
+
+  pendingWork(now: number, queuedBefore: number, limit?: number): Promise<WorkItem[]> {
+    return this.#run(() => this.#work.pending(now, queuedBefore, limit));
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
@@ -287,6 +319,7 @@ export class MemoryStore implements Store {
       this.#runs.set(delta.runId, copy({ ...run, ...delta.run, id: run.id }));
     }
     for (const task of delta.tasks) this.#tasks.get(task.runId)?.set(task.key, copy(task));
+    this.#work.apply(delta);
     for (const event of delta.events) {
       const log = this.#events.get(event.runId);
       if (log === undefined) continue;

@@ -1,3 +1,4 @@
+import type { WorkItem } from '../ports/work-store.js';
 import type { ErrorInfo, RunRecord, TaskRecord } from './records.js';
 
 /** Fields every entry of a run's event log has. `seq` counts from 1 per run, without gaps. */
@@ -95,4 +96,6 @@ export interface RunDelta {
   /** Task rows to insert or replace, whole. */
   tasks: TaskRecord[];
   events: RunEvent[];
+  /** Distributed mode: dispatched attempts for the outbox, written in the same transaction (ADR 0004). */
+  work?: WorkItem[];
 }
