@@ -161,6 +161,8 @@ export {
   type WorkStore,
 } from './ports/work-store.js';
 export { Engine } from './engine/engine.js';
+export { Worker, type WorkerOptions } from './engine/worker.js';
+export { poolFor, type RemoteExecution } from './engine/remote-execution.js';
 export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';
 export { LocalTaskQueue, type QueueLimits } from './engine/local-task-queue.js';

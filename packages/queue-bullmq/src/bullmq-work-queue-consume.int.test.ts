@@ -1,10 +1,8 @@
-import { CancelledError, NotFoundError } from '@baton/core';
+import { CancelledError, NotFoundError, type WorkFailure, type WorkSignal } from '@baton/core';
 import { redisAvailable, requireService, startRedis, type RedisServer } from '@baton/test-services';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BullmqWorkQueue, type BullmqWorkQueueOptions } from './bullmq-work-queue.js';
 import { eventually } from './eventually.js';
-import type { WorkFailure } from './work-queue.js';
-import type { WorkSignal } from './work-signal.js';
 
 const available = requireService('Redis', redisAvailable(), 'install the redis-server package');
 

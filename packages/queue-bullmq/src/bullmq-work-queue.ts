@@ -1,9 +1,16 @@
-import { isBatonError } from '@baton/core';
+import {
+  isBatonError,
+  type ConsumeOptions,
+  type StopConsuming,
+  type WorkFailure,
+  type WorkHandler,
+  type WorkQueue,
+  type WorkSignal,
+} from '@baton/core';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeRedisClient, createRedisClient, type RedisConnection } from './redis-client.js';
-import type { ConsumeOptions, StopConsuming, WorkFailure, WorkHandler, WorkQueue } from './work-queue.js';
-import { bullmqPriority, poolQueueName, taskKeyOfJobId, workJobId, type WorkSignal } from './work-signal.js';
+import { bullmqPriority, poolQueueName, taskKeyOfJobId, workJobId } from './work-signal.js';
 
 /** BullMQ worker settings worth tuning per deployment; the defaults suit agent calls of seconds to minutes. */
 export type WorkerTuning = Pick<

@@ -1,23 +1,11 @@
 /**
- * "This task attempt is ready to run": what the queue carries between the outbox dispatcher (or the
- * reconciler) and the workers. It is a signal, not the task: PostgreSQL holds the task, and the handler
- * reads and claims it there. That is why a signal may be lost, repeated or late without harm.
+ * How `BullmqWorkQueue` lays out core's `WorkSignal` in BullMQ: job ids, queue names and priorities.
+ *
+ * A signal says "this task attempt is ready to run", between the outbox dispatcher (or the reconciler) and the
+ * workers. It is a signal, not the task: PostgreSQL holds the task, and the handler reads and claims it there.
+ * That is why a signal may be lost, repeated or late without harm. Each pool gets a BullMQ queue of its own.
  */
-export interface WorkSignal {
-  runId: string;
-  taskKey: string;
-  /** The attempt this signal is for (from 1); a retry is a new attempt and so a new signal. */
-  attempt: number;
-  /**
-   * The agent pool that runs it (`default`, `domain:legal`): one BullMQ queue per pool, so that workers
-   * serve only the pools they are deployed for and each pool's depth can be scaled on.
-   */
-  pool: string;
-  /** The run's priority, 0–100: higher first. */
-  runPriority: number;
-  /** Critical-path rank (longest remaining path in ms): higher first within a run priority. */
-  rank: number;
-}
+import type { WorkSignal } from '@baton/core';
 
 /**
  * The BullMQ job id of a signal: the same run, task and attempt always give the same id, so adding a signal

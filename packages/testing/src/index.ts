@@ -1,5 +1,6 @@
 export { ManualClock } from './manual-clock.js';
 export { MemoryStore } from './memory-store.js';
+export { MemoryWorkQueue, MemoryNudges } from './memory-work-queue.js';
 export { MemoryBlobStore } from './memory-blob-store.js';
 export { SequentialIdSource, type SequentialIdSourceOptions } from './sequential-id-source.js';
 export { storeContract } from './store-contract.js';

@@ -4,6 +4,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { IdSource } from '../ports/id-source.js';
 import type { Store } from '../ports/store.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
+import type { RemoteExecution } from './remote-execution.js';
 
 /** What an engine is built from. Everything with I/O or time comes in through a port. */
 export interface EngineOptions {
@@ -26,6 +27,12 @@ export interface EngineOptions {
    * Its runs are taken over at once instead of when its lease runs out.
    */
   isOwnerGone?: (owner: string) => boolean;
+  /**
+   * Distributed mode (ADR 0004): agent tasks are written to the outbox with the decision that dispatched them
+   * and run by workers in other processes; their outcomes come back through the store. Without it, agents run
+   * in this process.
+   */
+  remote?: RemoteExecution;
 }
 
 /** Options of one run. */

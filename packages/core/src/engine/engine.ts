@@ -16,6 +16,8 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
 import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
+import { RemoteDispatcher } from './remote-execution.js';
+import type { WorkItem } from '../ports/work-store.js';
 
 /** A run the engine drives, held in memory while it is active. */
 interface ActiveRun {
@@ -55,6 +57,8 @@ export class Engine {
   readonly #commits: GroupCommit<ActiveRun>;
   #stopQueue: (() => Promise<void>) | undefined;
   readonly #leases: LeaseKeeper;
+  /** Distributed mode: agent tasks go to workers through the outbox instead of the local queue. */
+  readonly #remote: RemoteDispatcher | undefined;
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -82,6 +86,18 @@ export class Engine {
       onError: (error) => this.#o.onError(error),
     });
     this.bus = options.bus ?? new LocalEventBus({ onListenerError: this.#o.onError });
+    this.#remote =
+      options.remote &&
+      new RemoteDispatcher(
+        options.remote,
+        options.clock,
+        this.#o.owner,
+        (runId, outcome) => {
+          const active = this.#runs.get(runId);
+          if (active) this.#apply(active, outcome);
+        },
+        this.#o.onError,
+      );
     this.#queue = new LocalTaskQueue({
       global: options.concurrency ?? 256,
       perAgent: (id) => this.#o.catalog.resolve({ id })?.config.maxConcurrency,
@@ -94,6 +110,7 @@ export class Engine {
     this.#stopQueue = this.#queue.consume((task) => this.#runTask(task.runId, task.taskKey, task.attempt));
     await this.#leases.claimOrphans();
     this.#leases.start();
+    this.#remote?.start();
   }
 
   /** Starts a run of `workflow` (saved as a version if new). Rejects invalid input before a run exists. */
@@ -188,6 +205,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#leases.stop();
+    this.#remote?.stop();
     for (const run of this.#runs.values()) {
       for (const controller of run.controllers.values()) controller.abort(new Error('engine stopping'));
       for (const cancel of run.timers.values()) cancel();
@@ -228,6 +246,15 @@ export class Engine {
     });
     const { delta, commands } = decision;
     if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0) return;
+    if (this.#remote) {
+      // The outbox rows of this decision's dispatches commit in the same transaction as the decision.
+      const work: WorkItem[] = [];
+      for (const command of commands) {
+        if (command.type === 'dispatch')
+          work.push(this.#remote.item(active.state.run.id, active.state.run.priority, command));
+      }
+      if (work.length > 0) delta.work = work;
+    }
     this.#commits.add({ run: active, runId: active.state.run.id, decision });
   }
 
@@ -236,7 +263,7 @@ export class Engine {
     const events: RunEvent[] = [];
     for (const { decision } of batch) for (const event of decision.delta.events) events.push(event);
     if (events.length > 0) this.bus.publish(events);
-    for (const { run, decision } of batch) this.#perform(run, decision.commands);
+    for (const { run, decision } of batch) this.#perform(run, decision.commands, decision.delta.work);
     for (const { run } of batch) this.#parkIfIdle(run);
   }
 
@@ -272,11 +299,16 @@ export class Engine {
     return this.#activate(workflow, loaded.run, loaded.tasks, lastSeq);
   }
 
-  #perform(active: ActiveRun, commands: readonly EngineCommand[]): void {
+  #perform(active: ActiveRun, commands: readonly EngineCommand[], work?: readonly WorkItem[]): void {
     const runId = active.state.run.id;
     for (const command of commands) {
       switch (command.type) {
-        case 'dispatch':
+        case 'dispatch': {
+          const item = work?.find((w) => w.taskKey === command.taskKey);
+          if (this.#remote && item) {
+            this.#remote.signal(item);
+            break;
+          }
           active.dispatches.set(command.taskKey, command);
           this.#queue.enqueueOne({
             runId,
@@ -288,6 +320,7 @@ export class Engine {
             enqueuedAt: this.#o.clock.now(),
           });
           break;
+        }
         case 'setTimer': {
           active.timers.get(command.taskKey)?.();
           const delay = Math.max(0, command.at - this.#o.clock.now());
@@ -299,6 +332,7 @@ export class Engine {
           break;
         }
         case 'cancelTask':
+          this.#remote?.cancel(runId, command.taskKey);
           active.dispatches.delete(command.taskKey);
           this.#queue.remove(runId, [command.taskKey]);
           active.controllers.get(command.taskKey)?.abort(new Error(command.reason));

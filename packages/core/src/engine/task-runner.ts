@@ -2,6 +2,7 @@ import { AgentError, CancelledError, TimeoutError } from '../errors/errors.js';
 import type { EngineCommand, EngineInput } from '../execution/engine-input.js';
 import type { AgentRuntime } from '../ports/agent-runtime.js';
 import type { Clock } from '../ports/clock.js';
+import type { WorkOutcome } from '../ports/work-store.js';
 import { toErrorInfo } from './error-info.js';
 import type { SchemaCheck } from './schema-check.js';
 
@@ -28,7 +29,7 @@ export async function runAgentTask(
   dispatch: Dispatch,
   controller: AbortController,
   checkpoints: Map<string, unknown>,
-): Promise<EngineInput> {
+): Promise<WorkOutcome> {
   const { agent, taskKey, attempt } = dispatch;
   const runtime = deps.runtimes.find((r) => r.supports(agent));
   if (!runtime) {
@@ -86,7 +87,7 @@ export async function runAgentTask(
   }
 }
 
-function failedInput(dispatch: Dispatch, error: unknown): EngineInput {
+function failedInput(dispatch: Dispatch, error: unknown): WorkOutcome {
   return {
     type: 'agent.failed',
     taskKey: dispatch.taskKey,

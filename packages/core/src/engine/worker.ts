@@ -1,0 +1,150 @@
+import { AgentError, CancelledError } from '../errors/errors.js';
+import type { AgentRuntime } from '../ports/agent-runtime.js';
+import type { Clock } from '../ports/clock.js';
+import type { Nudges, StopConsuming, WorkQueue, WorkSignal } from '../ports/work-queue.js';
+import type { WorkClaim, WorkOutcome, WorkStore } from '../ports/work-store.js';
+import type { AgentCatalog } from '../registry/agent-catalog.js';
+import { toErrorInfo } from './error-info.js';
+import { SchemaCheck } from './schema-check.js';
+import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
+
+/** What a worker is built from. */
+export interface WorkerOptions {
+  /** This worker's identity in claims. */
+  id: string;
+  work: WorkStore;
+  queue: WorkQueue;
+  nudges: Nudges;
+  catalog: AgentCatalog;
+  runtimes: readonly AgentRuntime[];
+  clock: Clock;
+  /** The agent pools this worker serves (default `['default']`). */
+  pools?: readonly string[];
+  /** Tasks run at once, per pool (default 16). */
+  concurrency?: number;
+  /** How long a claim holds without renewal (default 30 s); renewed every third of it. */
+  leaseMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The worker side of distributed execution (ADR 0004): takes "work exists" signals, claims the work in the
+ * store, runs the agent exactly as the local engine would (same task runner: timeout, output schema,
+ * idempotency key), keeps the claim alive while it runs, and leaves the outcome for the run's driver — only if
+ * its claim is still current, so a stale or paused worker never overwrites a newer attempt. A lost claim aborts
+ * the agent.
+ */
+export class Worker {
+  readonly #o: Required<WorkerOptions>;
+  readonly #schemas = new SchemaCheck();
+  #stop: StopConsuming | undefined;
+
+  constructor(options: WorkerOptions) {
+    this.#o = {
+      pools: ['default'],
+      concurrency: 16,
+      leaseMs: 30_000,
+      onError: () => undefined,
+      ...options,
+    };
+  }
+
+  start(): void {
+    this.#stop ??= this.#o.queue.consume(
+      this.#o.pools,
+      { concurrency: this.#o.concurrency },
+      (signal, abort) => this.#handle(signal, abort),
+    );
+  }
+
+  /**
+   * Takes no new work and waits for running tasks; with `cancelRunning`, aborts them first (their work goes back
+   * to the queue when their claims run out, and another worker runs them with the same attempt).
+   */
+  async stop(options: { cancelRunning?: boolean } = {}): Promise<void> {
+    await this.#stop?.(options);
+    this.#stop = undefined;
+  }
+
+  async #handle(signal: WorkSignal, abort: AbortSignal): Promise<void> {
+    const { clock, leaseMs } = this.#o;
+    const now = clock.now();
+    const claim = await this.#o.work.claimWork(signal, this.#o.id, now, now + leaseMs);
+    if (!claim) return; // Stale: cancelled, retried, done, or another worker holds it.
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(new CancelledError('the worker is stopping'));
+    abort.addEventListener('abort', onAbort, { once: true });
+    const stopRenewing = this.#keepClaim(claim, controller);
+    try {
+      const outcome = await this.#run(claim, controller);
+      if (abort.aborted) return; // Shutting down: the claim runs out and the task runs again elsewhere.
+      const completed = await this.#o.work.completeWork(claim, outcome);
+      if (completed?.owner !== undefined) this.#o.nudges.nudge(completed.owner);
+    } finally {
+      stopRenewing();
+      abort.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #run(claim: WorkClaim, controller: AbortController): Promise<WorkOutcome> {
+    const { item } = claim;
+    const at = item.agent.lastIndexOf('@');
+    const agent = this.#o.catalog.resolve({ id: item.agent.slice(0, at), version: item.agent.slice(at + 1) });
+    if (!agent) {
+      return {
+        type: 'agent.failed',
+        taskKey: item.taskKey,
+        attempt: item.attempt,
+        error: toErrorInfo(
+          new AgentError(`this worker knows no agent ${item.agent}; register it on every worker`, {
+            retryable: false,
+          }),
+        ),
+      };
+    }
+    const dispatch: Dispatch = {
+      type: 'dispatch',
+      taskKey: item.taskKey,
+      nodeId: item.taskKey,
+      attempt: item.attempt,
+      agent,
+      input: item.input,
+      timeoutMs: item.timeoutMs,
+      rank: item.rank,
+      ...(item.checkpoint === undefined ? {} : { checkpoint: item.checkpoint }),
+    };
+    const deps: TaskRunnerDeps = {
+      clock: this.#o.clock,
+      runtimes: this.#o.runtimes,
+      schemas: this.#schemas,
+      // Progress of remote tasks is not carried back yet; the outcome is.
+      report: () => undefined,
+    };
+    return runAgentTask(deps, item.runId, dispatch, controller, new Map());
+  }
+
+  /** Renews the claim every third of a lease; a renewal that finds the claim gone aborts the agent. */
+  #keepClaim(claim: WorkClaim, controller: AbortController): () => void {
+    let cancel: (() => void) | undefined;
+    let stopped = false;
+    const arm = (): void => {
+      cancel = this.#o.clock.setTimer(this.#o.leaseMs / 3, () => {
+        this.#o.work
+          .renewWork(claim, this.#o.clock.now() + this.#o.leaseMs)
+          .then((held) => {
+            if (!held) controller.abort(new CancelledError('the task was cancelled or taken over'));
+            else if (!stopped) arm();
+          })
+          .catch((error: unknown) => {
+            this.#o.onError(error);
+            if (!stopped) arm();
+          });
+      });
+    };
+    arm();
+    return () => {
+      stopped = true;
+      cancel?.();
+    };
+  }
+}
