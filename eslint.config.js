@@ -20,8 +20,8 @@ const layers = {
   'queue-bullmq': ['core', 'testing', 'test-services'],
   'test-services': [],
   agents: ['core', 'testing'],
-  // The composition root of embedded mode: the one place that wires concrete adapters together.
-  embedded: ['core', 'store-sqlite', 'agents', 'testing'],
+  // The composition root of both modes: the one place that wires concrete adapters together.
+  embedded: ['core', 'store-sqlite', 'store-postgres', 'queue-bullmq', 'agents', 'testing', 'test-services'],
   cli: ['core', 'protocol', 'embedded'],
   bench: [
     'core',

@@ -160,6 +160,7 @@ export {
   type WorkResult,
   type WorkStore,
 } from './ports/work-store.js';
+export { canonicalJson } from './model/canonical-json.js';
 export { Engine } from './engine/engine.js';
 export { Worker, type WorkerOptions } from './engine/worker.js';
 export { poolFor, type RemoteExecution } from './engine/remote-execution.js';

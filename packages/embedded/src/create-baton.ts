@@ -1,35 +1,36 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import {
-  AgentCatalog,
   Engine,
+  Worker,
   fromNestedForm,
   isNestedForm,
-  parseAgentDefinition,
   parseWorkflow,
   runMetrics,
+  type AgentCatalog,
   type AgentDefinition,
   type AgentDefinitionInput,
-  type AgentInvocation,
   type Clock,
   type IdSource,
   type RunEvent,
+  type RunQuery,
   type RunRecord,
   type StartRunOptions,
   type TaskRecord,
   type Workflow,
   type WorkflowExecutionMetrics,
 } from '@baton/core';
-import { BuiltinAgentRuntime, FunctionAgentRuntime, builtinAgentDefinitions } from '@baton/agents';
-import { SqliteStore } from '@baton/store-sqlite';
+import { createAgentSetup, type AgentFunction, type AgentRegistration } from './agent-setup.js';
+import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
 import { SystemClock } from './system-clock.js';
 import { TimeOrderedIds } from './time-ordered-ids.js';
 
-/** Options of an embedded Baton. */
-export interface CreateBatonOptions {
-  /** Where the SQLite file lives (`baton.db`); default `./.baton`, or `BATON_DATA_DIR`. */
-  dataDir?: string;
+export type { AgentFunction, AgentRegistration } from './agent-setup.js';
+
+/**
+ * Options of a Baton in this process: embedded on SQLite by default; on PostgreSQL (and Redis) when database
+ * (and Redis) URLs are given or set in the environment — see {@link InfrastructureOptions}.
+ */
+export interface CreateBatonOptions extends InfrastructureOptions {
   /**
    * Agents to register besides the built-in ones, with the function that does the work for `function`
    * agents. Registered before unfinished runs are resumed, so recovered tasks find their agents.
@@ -37,19 +38,15 @@ export interface CreateBatonOptions {
   agents?: readonly AgentRegistration[];
   /** Agent tasks running at once (default 256). */
   concurrency?: number;
-  /** `full` makes every commit survive power loss, at a cost in speed. Default `normal`. */
-  durability?: 'normal' | 'full';
+  /**
+   * Distributed mode with Redis: also run agent tasks in this process, for these pools (default `default`).
+   * Without it, only `baton worker` processes run them.
+   */
+  worker?: { pools?: readonly string[]; concurrency?: number };
   /** Injected for tests. */
   clock?: Clock;
   ids?: IdSource;
 }
-
-/** A TypeScript function used as an agent. */
-export type AgentFunction = (input: Readonly<Record<string, unknown>>, ctx: AgentInvocation) => unknown;
-
-/** An agent to register: a definition, or a definition with the TypeScript function that runs it. */
-export type AgentRegistration =
-  AgentDefinitionInput | { definition: AgentDefinitionInput; handler: AgentFunction };
 
 /** A run with its tasks and figures, as `baton runs show` prints it. */
 export interface RunDetails {
@@ -58,10 +55,12 @@ export interface RunDetails {
   metrics: WorkflowExecutionMetrics;
 }
 
-/** Baton embedded in this process: a durable engine on SQLite with the built-in agents. */
+/** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
 export interface Baton {
-  /** The data directory in use. */
-  readonly dataDir: string;
+  /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
+  readonly mode: 'embedded' | 'distributed';
+  /** Where the state is: the data directory, or the database (without credentials). */
+  readonly location: string;
   /** The agent catalog: built-in agents plus those registered. */
   readonly catalog: AgentCatalog;
   /**
@@ -93,7 +92,7 @@ export interface Baton {
   saveWorkflow(document: unknown): Promise<Workflow>;
   /** A saved workflow version; without `version`, the newest. */
   getWorkflow(id: string, version?: string): Promise<Workflow | undefined>;
-  listRuns(query?: Parameters<SqliteStore['listRuns']>[0]): Promise<RunRecord[]>;
+  listRuns(query?: RunQuery): Promise<RunRecord[]>;
   readEvents(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /** Records an approver's decision on a waiting approval task. */
   decide(runId: string, taskKey: string, decision: string, by: string, comment?: string): Promise<void>;
@@ -105,49 +104,47 @@ export interface Baton {
 }
 
 /**
- * Opens (or creates) an embedded Baton: SQLite in `dataDir`, the built-in agents, and an engine that resumes
- * every unfinished run it finds there.
+ * Opens (or creates) a Baton: the store (SQLite in `dataDir`, or PostgreSQL), the built-in agents, and an
+ * engine that resumes every unfinished run nobody else drives.
  */
 export async function createBaton(options: CreateBatonOptions = {}): Promise<Baton> {
-  const dataDir = resolve(options.dataDir ?? process.env['BATON_DATA_DIR'] ?? '.baton');
-  mkdirSync(dataDir, { recursive: true });
-  const store = SqliteStore.open({
-    path: join(dataDir, 'baton.db'),
-    durability: options.durability ?? 'normal',
-  });
+  const infrastructure = await openInfrastructure(options);
+  const { store, remote, redis } = infrastructure;
   const clock = options.clock ?? new SystemClock();
   const ids = options.ids ?? new TimeOrderedIds(() => clock.now());
-  const catalog = new AgentCatalog(builtinAgentDefinitions());
-  const functions = new FunctionAgentRuntime();
-  // Bumped on every registration: a workflow validated against an older catalog is validated again.
-  let catalogGeneration = 0;
-  const register = (definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition => {
-    const agent = parseAgentDefinition(definition);
-    catalog.add(agent);
-    catalogGeneration++;
-    if (handler) functions.register(agent.id, agent.version, handler);
-    return agent;
-  };
-  for (const entry of options.agents ?? []) {
-    if ('definition' in entry) register(entry.definition, entry.handler);
-    else register(entry);
-  }
+  const { catalog, runtimes, register, generation } = createAgentSetup(options.agents);
+  const owner = processOwner();
   const engine = new Engine({
     store,
     clock,
     ids,
-    owner: processOwner(),
+    owner,
     isOwnerGone,
     // Short leases: a run whose process vanished without a trace (another machine) is taken over within ~10 s.
     leaseMs: 10_000,
     catalog,
-    runtimes: [new BuiltinAgentRuntime(), functions],
+    runtimes,
+    ...(infrastructure.bus ? { bus: infrastructure.bus } : {}),
+    ...(remote ? { remote } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
+  const worker =
+    redis && options.worker
+      ? new Worker({
+          id: owner,
+          ...redis,
+          catalog,
+          runtimes,
+          clock,
+          ...(options.worker.pools ? { pools: options.worker.pools } : {}),
+          ...(options.worker.concurrency === undefined ? {} : { concurrency: options.worker.concurrency }),
+        })
+      : undefined;
   try {
     await engine.start();
+    worker?.start();
   } catch (error) {
-    await store.close();
+    await infrastructure.close();
     throw error;
   }
 
@@ -155,19 +152,20 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
   // runs of one parsed workflow validates it once, yet a new agent registration makes it count again.
   const validated = new WeakMap<object, number>();
   const toWorkflow = (document: unknown): Workflow => {
-    if (typeof document === 'object' && document !== null && validated.get(document) === catalogGeneration) {
+    if (typeof document === 'object' && document !== null && validated.get(document) === generation()) {
       return document as Workflow;
     }
     const workflow = parseWorkflow(isNestedForm(document) ? fromNestedForm(document) : document, {
       agents: catalog,
     });
     // Frozen, so what was validated is what runs: a later edit throws instead of slipping past validation.
-    validated.set(deepFreeze(workflow), catalogGeneration);
+    validated.set(deepFreeze(workflow), generation());
     return workflow;
   };
 
   const baton: Baton = {
-    dataDir,
+    mode: infrastructure.mode,
+    location: infrastructure.location,
     catalog,
     registerAgent: register,
     parseWorkflow: toWorkflow,
@@ -205,8 +203,9 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     cancel: (runId, by, reason) =>
       engine.send(runId, { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) }),
     async close() {
+      await worker?.stop();
       await engine.stop();
-      await store.close();
+      await infrastructure.close();
     },
   };
   return baton;

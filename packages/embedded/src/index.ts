@@ -6,6 +6,8 @@ export {
   type CreateBatonOptions,
   type RunDetails,
 } from './create-baton.js';
+export { startWorker, type StartWorkerOptions, type BatonWorker } from './start-worker.js';
+export { type InfrastructureOptions } from './infrastructure.js';
 export { SystemClock } from './system-clock.js';
 export { TimeOrderedIds } from './time-ordered-ids.js';
 export { builtinAgentDefinitions } from '@baton/agents';

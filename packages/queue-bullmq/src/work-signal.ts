@@ -15,11 +15,13 @@ import type { WorkSignal } from '@baton/core';
  * `:`, `/`, `{` and `}`) and the parts are joined by `/`, which encoding never leaves in a part: the id is
  * injective, never an integer, and free of Redis Cluster hash tags.
  */
-export function workJobId(signal: Pick<WorkSignal, 'runId' | 'taskKey' | 'attempt'>): string {
+export function workJobId(signal: Pick<WorkSignal, 'runId' | 'taskKey' | 'attempt' | 'generation'>): string {
   if (!Number.isSafeInteger(signal.attempt) || signal.attempt < 0) {
     throw new RangeError(`attempt must be a non-negative integer, got ${signal.attempt}`);
   }
-  return `${encodeURIComponent(signal.runId)}/${encodeURIComponent(signal.taskKey)}/${signal.attempt}`;
+  const id = `${encodeURIComponent(signal.runId)}/${encodeURIComponent(signal.taskKey)}/${signal.attempt}`;
+  // A re-signal after a lost claim gets its own id: the dead consumer's job may still sit in Redis as active.
+  return signal.generation ? `${id}/g${signal.generation}` : id;
 }
 
 /** The task key inside a job id made by `workJobId`. */

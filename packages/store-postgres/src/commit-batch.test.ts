@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FINAL_RUN_STATUSES, RUN_TRANSITIONS, type RunStatus } from '@baton/core';
+import { FINAL_RUN_STATUSES, RUN_TRANSITIONS, type RunStatus, type WorkItem } from '@baton/core';
 import { sampleEvent, sampleRun, sampleTask } from '@baton/testing';
-import { commitParams, commitRows } from './commit-batch.js';
+import { commitParams, commitRows, isEmpty, reduceWork } from './commit-batch.js';
 import { UNFINISHED_STATUSES_SQL } from './migrations/0001-initial.js';
 import { COMMIT } from './postgres-statements.js';
 
@@ -55,6 +55,35 @@ describe('commitRows', () => {
     ]);
     expect(rows.tasks).toEqual([sampleTask('run_1', 'a', { status: 'running' }), sampleTask('run_1', 'b')]);
     expect(rows.events).toHaveLength(2);
+  });
+
+  it('reduces the outbox to the rows it drops and the items left after the deltas, in order', () => {
+    const item = (key: string, attempt = 1, queuedAt = 1): WorkItem => ({
+      runId: 'run_1',
+      taskKey: key,
+      attempt,
+      agent: 'a@1',
+      pool: 'default',
+      input: {},
+      timeoutMs: 1_000,
+      runPriority: 50,
+      rank: 1,
+      queuedAt,
+    });
+    const task = (key: string, status: 'running' | 'cancelled' | 'ready') =>
+      sampleTask('run_1', key, { status });
+    const { drops, work } = reduceWork([
+      { runId: 'run_1', tasks: [task('a', 'running')], events: [], work: [item('a'), item('b')] },
+      { runId: 'run_1', tasks: [task('b', 'cancelled'), task('c', 'ready')], events: [], work: [item('c')] },
+      { runId: 'run_1', tasks: [], events: [], work: [item('a', 1, 9), item('a', 2), item('b', 2)] },
+    ]);
+    expect(drops).toEqual([
+      { runId: 'run_1', taskKey: 'b' },
+      { runId: 'run_1', taskKey: 'c' },
+    ]);
+    // b's first item was dropped by the later delta, the repeat of a's first attempt yields to the first.
+    expect(work).toEqual([item('a'), item('a', 2), item('c'), item('b', 2)]);
+    expect(isEmpty(commitRows([{ runId: 'run_1', tasks: [], events: [], work: [item('a')] }]))).toBe(false);
   });
 
   it('binds exactly the parameters the commit statement numbers', () => {

@@ -1,9 +1,10 @@
-import type { NewRun, RunDelta, RunEvent, RunRecord, TaskRecord } from '@baton/core';
+import type { NewRun, RunDelta, RunEvent, RunRecord, TaskRecord, WorkItem } from '@baton/core';
 import {
   EVENT_COLUMNS,
   RUN_COLUMNS,
   RUN_FIELD_COLUMNS,
   TASK_COLUMNS,
+  WORK_COLUMNS,
   mergeRunChange,
   runFieldMask,
   type Column,
@@ -23,13 +24,60 @@ interface RunChange {
  * - the changes a call makes to one run are merged into one (a later change of a field wins, as applying them in
  *   order would), and the changes to a run created by the same call are folded into its insert;
  * - of several writes of one task row only the last is kept, since task rows are replaced whole;
- * - events are all kept: a repeated (runId, seq) must fail on the primary key, as the contract demands.
+ * - events are all kept: a repeated (runId, seq) must fail on the primary key, as the contract demands;
+ * - the outbox is reduced to its end state (see {@link reduceWork}).
  */
 export interface CommitRows {
   created: RunRecord[];
   changes: RunChange[];
   tasks: TaskRecord[];
   events: RunEvent[];
+  /** The tasks whose stored work rows the commit deletes (all attempts): those written not `running`. */
+  drops: TaskRef[];
+  /** The work items that are in the outbox after the commit, at most one per run, task and attempt. */
+  work: WorkItem[];
+}
+
+/** One task of one run. */
+export interface TaskRef {
+  runId: string;
+  taskKey: string;
+}
+
+const taskId = (runId: string, taskKey: string): string => `${runId}\u0000${taskKey}`;
+
+/**
+ * What the deltas of a call do to the outbox, reduced to two sets one statement can apply without touching a
+ * row twice. Applied one delta after the other — the work of the delta's tasks written in any status but
+ * `running` is deleted, then the delta's work is inserted unless that run, task and attempt is already there —
+ * the deltas leave:
+ * - no stored row of a task any delta drops (`drops`);
+ * - of the items, those that no later delta drops, the first of each run, task and attempt (`work`). An item
+ *   whose task is dropped replaces a stored row of its attempt; any other yields to a stored row.
+ *
+ * Runs created by the same call have no stored work, and their task rows come before every delta.
+ */
+export function reduceWork(deltas: readonly RunDelta[]): { drops: TaskRef[]; work: WorkItem[] } {
+  const drops = new Map<string, TaskRef>();
+  const pending = new Map<string, Map<number, WorkItem>>();
+  for (const delta of deltas) {
+    for (const task of delta.tasks) {
+      if (task.status === 'running') continue;
+      const id = taskId(task.runId, task.key);
+      drops.set(id, { runId: task.runId, taskKey: task.key });
+      pending.delete(id);
+    }
+    for (const item of delta.work ?? []) {
+      const id = taskId(item.runId, item.taskKey);
+      let attempts = pending.get(id);
+      if (attempts === undefined) pending.set(id, (attempts = new Map<number, WorkItem>()));
+      if (!attempts.has(item.attempt)) attempts.set(item.attempt, item);
+    }
+  }
+  return {
+    drops: [...drops.values()],
+    work: [...pending.values()].flatMap((attempts) => [...attempts.values()]),
+  };
 }
 
 /** Reduces the deltas and new runs of a `commit` call to its rows (see {@link CommitRows}). */
@@ -72,6 +120,7 @@ export function commitRows(deltas: readonly RunDelta[], created: readonly NewRun
     changes: [...changes.values()],
     tasks: [...tasks.values()].flatMap((byKey) => [...byKey.values()]),
     events,
+    ...reduceWork(deltas),
   };
 }
 
@@ -81,7 +130,8 @@ export function isEmpty(rows: CommitRows): boolean {
     rows.created.length === 0 &&
     rows.changes.length === 0 &&
     rows.tasks.length === 0 &&
-    rows.events.length === 0
+    rows.events.length === 0 &&
+    rows.work.length === 0
   );
 }
 
@@ -91,8 +141,9 @@ function columnArrays<R>(columns: readonly Column<R>[], records: readonly R[]): 
 
 /**
  * The parameters of `COMMIT_SQL`: one array per column, in the order the statement unnests them — new runs,
- * run changes (id, mask, then every field column, NULL where the mask leaves it out), tasks, events. The
- * statement's text never changes with the number of rows, so it is prepared once per connection.
+ * run changes (id, mask, then every field column, NULL where the mask leaves it out), tasks, events, dropped
+ * tasks (run id, task key), work items. The statement's text never changes with the number of rows, so it is
+ * prepared once per connection; a commit without work sends empty arrays for the outbox.
  */
 export function commitParams(rows: CommitRows): SqlValue[][] {
   return [
@@ -104,5 +155,8 @@ export function commitParams(rows: CommitRows): SqlValue[][] {
     ),
     ...columnArrays(TASK_COLUMNS, rows.tasks),
     ...columnArrays(EVENT_COLUMNS, rows.events),
+    rows.drops.map((drop) => drop.runId),
+    rows.drops.map((drop) => drop.taskKey),
+    ...columnArrays(WORK_COLUMNS, rows.work),
   ];
 }

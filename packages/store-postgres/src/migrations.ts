@@ -1,5 +1,6 @@
 import { StorageError } from '@baton/core';
 import { initialSchema } from './migrations/0001-initial.js';
+import { workOutbox } from './migrations/0002-work.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add a file `migrations/NNNN-name.ts` and list it here. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, workOutbox];
 
 /**
  * The advisory lock key that serialises migrations: the bytes of "BATNMIGR" as a bigint. Advisory locks are

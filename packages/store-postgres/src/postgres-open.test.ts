@@ -128,6 +128,8 @@ describe.skipIf(!hasPostgres)('PostgresStore when the server is down', () => {
         () => store.commit([{ runId: 'run_1', tasks: [], events: [sampleEvent('run_1', 1)] }]),
         () => store.loadRun('run_1'),
         () => store.claimRuns('worker-1', 1_000, 2_000),
+        () => store.claimWork({ runId: 'run_1', taskKey: 'a', attempt: 1 }, 'worker-1', 1_000, 2_000),
+        () => store.takeResults('worker-1'),
       ]) {
         const failure = await failureOf(act);
         expect(failure).toMatchObject({ code: 'STORAGE_FAILED', retryable: true });

@@ -1,6 +1,13 @@
 import type { RunQuery } from '@baton/core';
 import { UNFINISHED_STATUSES_SQL } from './migrations/0001-initial.js';
-import { EVENT_COLUMNS, RUN_COLUMNS, RUN_FIELD_COLUMNS, TASK_COLUMNS, type Column } from './row-codec.js';
+import {
+  EVENT_COLUMNS,
+  RUN_COLUMNS,
+  RUN_FIELD_COLUMNS,
+  TASK_COLUMNS,
+  WORK_COLUMNS,
+  type Column,
+} from './row-codec.js';
 
 /**
  * A statement the driver prepares once per connection under `name` and then only binds and executes: the
@@ -25,6 +32,14 @@ const arrays = (columns: readonly Column<never>[], first: number): string =>
  * inserted whole (their changes folded in beforehand), while the foreign keys of tasks and events are checked
  * at the end of the statement, when those runs exist. A change to a run that does not exist raises from
  * `baton_missing_run`, which aborts the statement and so keeps nothing of the commit.
+ *
+ * The outbox arrives reduced (see `reduceWork`): the tasks whose work the commit drops, and the items left after
+ * it. No CTE sees another's changes and none may touch a row another touches, so the two sets are applied to
+ * disjoint rows: `work_dropped` deletes the stored rows of dropped tasks except those of an attempt the commit
+ * writes again, and `work_written` inserts the items, a conflict with a stored row doing nothing unless the
+ * row's task is dropped, in which case the item replaces it as a fresh, queued row. The replaced row keeps its
+ * lease version (the next claim raises it), so a claim on the dropped row can never match a later one. A commit
+ * without work binds empty arrays; only dropped tasks cost an index probe each.
  */
 export const COMMIT: Statement = (() => {
   let next = 1;
@@ -39,11 +54,14 @@ export const COMMIT: Statement = (() => {
   const changes = take(RUN_FIELD_COLUMNS.length);
   const tasks = take(TASK_COLUMNS.length);
   const events = take(EVENT_COLUMNS.length);
+  const drops = take(2);
+  const work = take(WORK_COLUMNS.length);
   const sets = RUN_FIELD_COLUMNS.map(
     (column) =>
       `${column.name} = CASE WHEN c.mask & ${column.bit} = 0 THEN r.${column.name} ELSE c.${column.name} END`,
   );
   const taskUpdates = TASK_COLUMNS.slice(2).map((column) => `${column.name} = excluded.${column.name}`);
+  const workUpdates = WORK_COLUMNS.slice(3).map((column) => `${column.name} = excluded.${column.name}`);
   return {
     name: 'baton_commit',
     text: `
@@ -64,6 +82,21 @@ export const COMMIT: Statement = (() => {
       ), events_written AS (
         INSERT INTO events (${names(EVENT_COLUMNS)})
         SELECT * FROM unnest(${arrays(EVENT_COLUMNS, events)})
+      ), work_drops AS (
+        SELECT * FROM unnest($${drops}::text[], $${drops + 1}::text[]) AS d (run_id, task_key)
+      ), work_items AS (
+        SELECT * FROM unnest(${arrays(WORK_COLUMNS, work)}) AS i (${names(WORK_COLUMNS)})
+      ), work_dropped AS (
+        DELETE FROM work w USING work_drops d
+        WHERE w.run_id = d.run_id AND w.task_key = d.task_key
+          AND NOT EXISTS (SELECT FROM work_items i
+                          WHERE i.run_id = w.run_id AND i.task_key = w.task_key AND i.attempt = w.attempt)
+      ), work_written AS (
+        INSERT INTO work (${names(WORK_COLUMNS)})
+        SELECT * FROM work_items
+        ON CONFLICT (run_id, task_key, attempt) DO UPDATE
+        SET ${workUpdates.join(', ')}, state = 'queued', worker = NULL, lease_until = NULL, outcome = NULL
+        WHERE EXISTS (SELECT FROM work_drops d WHERE d.run_id = work.run_id AND d.task_key = work.task_key)
       )
       SELECT baton_missing_run(c.id) FROM changes c WHERE c.id NOT IN (SELECT id FROM changed)`,
   };

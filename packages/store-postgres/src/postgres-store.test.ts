@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@baton/core';
-import { sampleRun, sampleTask, storeContract } from '@baton/testing';
+import { sampleRun, sampleTask, storeContract, workStoreContract } from '@baton/testing';
 import { PostgresStore } from './postgres-store.js';
 import { hasPostgres, useTestDatabases } from './test-databases.test-helper.js';
 
 describe.skipIf(!hasPostgres)('PostgresStore', () => {
   const databases = useTestDatabases();
 
-  storeContract('PostgresStore', async () => {
+  const makeStore = async () => {
     const url = await databases.empty();
     let current = await PostgresStore.open(url);
     return {
@@ -19,7 +19,9 @@ describe.skipIf(!hasPostgres)('PostgresStore', () => {
       },
       cleanup: () => current.close(),
     };
-  });
+  };
+  storeContract('PostgresStore', makeStore);
+  workStoreContract('PostgresStore', makeStore);
 
   describe('payloads jsonb cannot hold as written', () => {
     const tricky = [

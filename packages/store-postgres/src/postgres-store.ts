@@ -10,6 +10,11 @@ import {
   type Store,
   type StoredWorkflow,
   type TaskRecord,
+  type WorkClaim,
+  type WorkItem,
+  type WorkOutcome,
+  type WorkResult,
+  type WorkStore,
   type Workflow,
 } from '@baton/core';
 import { commitParams, commitRows, isEmpty, type CommitRows } from './commit-batch.js';
@@ -32,6 +37,7 @@ import {
   listRuns,
   type Statement,
 } from './postgres-statements.js';
+import { PostgresWork } from './postgres-work.js';
 import { QueryStats, type PostgresStoreStats } from './query-stats.js';
 import { toEvent, toRun, toTask, type EventRow, type RunRow, type TaskRow } from './row-codec.js';
 import { checkServerVersion } from './server-version.js';
@@ -73,22 +79,35 @@ const TYPES: pg.CustomTypesConfig = {
 };
 
 /**
- * The distributed `Store`: PostgreSQL through a `pg` connection pool, passing the Store contract suite.
+ * The distributed `Store`: PostgreSQL through a `pg` connection pool, passing the Store contract suite, and the
+ * outbox of distributed mode (`WorkStore`, ADR 0004), passing the WorkStore contract suite.
  *
  * Open it with {@link PostgresStore.open}, which refuses servers older than PostgreSQL 14 and migrates the
  * schema under an advisory lock. Every call is one statement on a pooled connection, prepared once per
  * connection, except `loadRun` (a read-only snapshot transaction over the run and its tasks). `commit` — the
  * hot path — is a single statement whatever it carries: all its runs, task rows and events travel as column
  * arrays and are written by multi-row INSERT/UPDATE/UPSERT in one implicit transaction, so a group commit of N
- * runs costs one round trip, not N. Payloads are `jsonb`. Driver errors never leave the adapter: they become
- * `ConflictError`, `NotFoundError` or a `StorageError` naming the server (never its credentials) and the cause;
- * an unreachable server is a retryable `StorageError`, and the pool reconnects once the server is back.
+ * runs costs one round trip, not N; the outbox rows a commit writes or drops travel in the same statement. Each
+ * `WorkStore` call is one statement too (see `postgres-work.ts`). Payloads are `jsonb`. Driver errors never
+ * leave the adapter: they become `ConflictError`, `NotFoundError` or a `StorageError` naming the server (never
+ * its credentials) and the cause; an unreachable server is a retryable `StorageError`, and the pool reconnects
+ * once the server is back.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, WorkStore {
   readonly #pool: pg.Pool;
   readonly #where: string;
   readonly #stats: QueryStats;
   readonly #serverMajor: number;
+  readonly #work = new PostgresWork(async (doing, statement, values) => {
+    let params: unknown[];
+    try {
+      params = values();
+    } catch (error) {
+      // A payload JSON cannot hold (a BigInt, a cycle) fails here, before anything is sent.
+      throw toStoreError(error, this.#where, doing);
+    }
+    return this.#query(doing, statement, params);
+  });
   #closed = false;
 
   private constructor(pool: pg.Pool, where: string, stats: QueryStats, serverMajor: number) {
@@ -116,6 +135,9 @@ export class PostgresStore implements Store {
     // An idle connection that breaks (the server restarted) is dropped by the pool; without a listener the
     // 'error' event would end the process.
     pool.on('error', () => undefined);
+    // The same for a connection that breaks while checked out between queries: its query fails and maps to a
+    // StorageError; the 'error' event it also emits must not end the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pool.on('connect', () => stats.connected());
     try {
       const client = await pool.connect();
@@ -250,6 +272,31 @@ export class PostgresStore implements Store {
 
   async releaseRuns(owner: string, runIds: readonly string[]): Promise<void> {
     await this.#query('releasing runs', RELEASE, [owner, [...runIds]]);
+  }
+
+  claimWork(
+    signal: { runId: string; taskKey: string; attempt: number },
+    worker: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<WorkClaim | undefined> {
+    return this.#work.claim(signal, worker, now, leaseUntil);
+  }
+
+  renewWork(claim: WorkClaim, leaseUntil: number): Promise<boolean> {
+    return this.#work.renew(claim, leaseUntil);
+  }
+
+  completeWork(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined> {
+    return this.#work.complete(claim, outcome);
+  }
+
+  takeResults(owner: string, limit?: number): Promise<WorkResult[]> {
+    return this.#work.take(owner, limit);
+  }
+
+  pendingWork(now: number, queuedBefore: number, limit?: number): Promise<WorkItem[]> {
+    return this.#work.pending(now, queuedBefore, limit);
   }
 
   /** Closes every connection once the calls in flight are done. Closing again does nothing. */

@@ -1,4 +1,12 @@
-import type { ErrorInfo, RunEvent, RunRecord, RunStatus, TaskRecord, TaskStatus } from '@baton/core';
+import type {
+  ErrorInfo,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  TaskRecord,
+  TaskStatus,
+  WorkItem,
+} from '@baton/core';
 import { jsonb, parseJsonb } from './jsonb-text.js';
 
 /** A value bound as one element of a column array. `undefined` fields are bound as NULL and read back absent. */
@@ -135,6 +143,21 @@ export const EVENT_COLUMNS: readonly Column<RunEvent>[] = [
   { name: 'body', type: 'jsonb', value: eventBody },
 ];
 
+/** Every column of a `work` row that holds its item, in table order (the rest is the row's claim state). */
+export const WORK_COLUMNS: readonly Column<WorkItem>[] = [
+  { name: 'run_id', type: 'text', value: (w) => w.runId },
+  { name: 'task_key', type: 'text', value: (w) => w.taskKey },
+  { name: 'attempt', type: 'integer', value: (w) => w.attempt },
+  { name: 'agent', type: 'text', value: (w) => w.agent },
+  { name: 'pool', type: 'text', value: (w) => w.pool },
+  { name: 'input', type: 'jsonb', value: (w) => jsonb(w.input) },
+  { name: 'timeout_ms', type: 'double precision', value: (w) => w.timeoutMs },
+  { name: 'checkpoint', type: 'jsonb', value: (w) => jsonb(w.checkpoint) },
+  { name: 'run_priority', type: 'integer', value: (w) => w.runPriority },
+  { name: 'rank', type: 'double precision', value: (w) => w.rank },
+  { name: 'queued_at', type: 'double precision', value: (w) => w.queuedAt },
+];
+
 function eventBody(event: RunEvent): string {
   const { runId: _runId, seq: _seq, type: _type, at: _at, ...body } = event;
   return jsonb(body) ?? '{}';
@@ -189,6 +212,21 @@ export interface EventRow {
   type: string;
   at: number;
   body: string;
+}
+
+/** The item columns of a `work` row as the driver returns them. */
+export interface WorkRow {
+  run_id: string;
+  task_key: string;
+  attempt: number;
+  agent: string;
+  pool: string;
+  input: string;
+  timeout_ms: number;
+  checkpoint: string | null;
+  run_priority: number;
+  rank: number;
+  queued_at: number;
 }
 
 /** The run a row holds; NULL columns become absent fields. */
@@ -249,4 +287,22 @@ export function toEvent(row: EventRow): RunEvent {
     at: row.at,
     ...parseJsonb<object>(row.body),
   } as RunEvent;
+}
+
+/** The work item a row holds; a NULL checkpoint is an absent one (a JSON `null` checkpoint stays `null`). */
+export function toWorkItem(row: WorkRow): WorkItem {
+  const item: WorkItem = {
+    runId: row.run_id,
+    taskKey: row.task_key,
+    attempt: row.attempt,
+    agent: row.agent,
+    pool: row.pool,
+    input: parseJsonb(row.input),
+    timeoutMs: row.timeout_ms,
+    runPriority: row.run_priority,
+    rank: row.rank,
+    queuedAt: row.queued_at,
+  };
+  if (row.checkpoint !== null) item.checkpoint = parseJsonb(row.checkpoint);
+  return item;
 }

@@ -71,6 +71,9 @@ export function useTestDatabases(): TestDatabases {
       await this.sql(
         shared,
         `DO $$ BEGIN
+           IF to_regclass('work') IS NOT NULL THEN
+             DELETE FROM work;
+           END IF;
            IF to_regclass('runs') IS NOT NULL THEN
              DELETE FROM events; DELETE FROM tasks; DELETE FROM runs; DELETE FROM workflows;
            END IF;

@@ -13,8 +13,8 @@ import {
   type StoredWorkflow,
   type TaskRecord,
   type Workflow,
+  canonicalJson,
 } from '@baton/core';
-import { canonicalJson } from './canonical-json.js';
 import { migrate } from './migrations.js';
 import {
   eventParams,

@@ -3,6 +3,7 @@ import {
   FINAL_RUN_STATUSES,
   NotFoundError,
   StorageError,
+  canonicalJson,
   type RunDelta,
   type RunEvent,
   type RunQuery,
@@ -47,14 +48,6 @@ function copy<T>(value: T): T {
 }
 
 /** JSON with object keys sorted, so that equal content compares equal whatever the key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 function newestFirst(a: RunRecord, b: RunRecord): number {
   return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

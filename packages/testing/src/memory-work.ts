@@ -19,6 +19,8 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
  */
 export class MemoryWork {
   readonly #entries = new Map<string, Entry>();
+  /** The last lease version of each run, task and attempt, kept when its work is dropped and written again. */
+  readonly #versions = new Map<string, number>();
 
   constructor(private readonly ownerOf: (runId: string) => string | undefined) {}
 
@@ -33,7 +35,8 @@ export class MemoryWork {
     for (const item of delta.work ?? []) {
       const key = keyOf(item);
       if (!this.#entries.has(key)) {
-        this.#entries.set(key, { item: copy(item), state: 'queued', leaseUntil: 0, leaseVersion: 0 });
+        const leaseVersion = this.#versions.get(key) ?? 0;
+        this.#entries.set(key, { item: copy(item), state: 'queued', leaseUntil: 0, leaseVersion });
       }
     }
   }
@@ -48,6 +51,7 @@ export class MemoryWork {
     if (!entry || entry.state === 'done' || (entry.state === 'claimed' && entry.leaseUntil >= now))
       return undefined;
     Object.assign(entry, { state: 'claimed', worker, leaseUntil, leaseVersion: entry.leaseVersion + 1 });
+    this.#versions.set(keyOf(signal), entry.leaseVersion);
     return { item: copy(entry.item), worker, leaseVersion: entry.leaseVersion };
   }
 
@@ -81,9 +85,12 @@ export class MemoryWork {
       if (found.length >= limit) break;
       if (entry.state === 'claimed' && entry.leaseUntil < now) {
         Object.assign(entry, { state: 'queued', worker: undefined });
-        found.push(copy(entry.item));
+        found.push({ ...copy(entry.item), leaseVersion: entry.leaseVersion });
       } else if (entry.state === 'queued' && entry.item.queuedAt < queuedBefore) {
-        found.push(copy(entry.item));
+        found.push({
+          ...copy(entry.item),
+          ...(entry.leaseVersion > 0 ? { leaseVersion: entry.leaseVersion } : {}),
+        });
       }
     }
     return found;
@@ -91,6 +98,10 @@ export class MemoryWork {
 
   #current(claim: WorkClaim): Entry | undefined {
     const entry = this.#entries.get(keyOf(claim.item));
-    return entry?.state === 'claimed' && entry.leaseVersion === claim.leaseVersion ? entry : undefined;
+    const current =
+      entry?.state === 'claimed' &&
+      entry.leaseVersion === claim.leaseVersion &&
+      entry.worker === claim.worker;
+    return current ? entry : undefined;
   }
 }

@@ -79,7 +79,7 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
       try {
         const details = await baton.getRun(id);
         if (!details) {
-          io.stderr(`baton: no run "${id}" in ${baton.dataDir}\n`);
+          io.stderr(`baton: no run "${id}" in ${baton.location}\n`);
           setExit(ExitCode.invalid);
           return;
         }
@@ -148,7 +148,7 @@ function registerDecide(runs: Command, io: CliIo, setExit: (code: number) => voi
         const baton = await openBaton(io, options.dataDir);
         try {
           const details = await baton.getRun(runId);
-          if (!details) throw new UsageError(`no run "${runId}" in ${baton.dataDir}`);
+          if (!details) throw new UsageError(`no run "${runId}" in ${baton.location}`);
           const task = details.tasks.find((t) => t.key === taskKey);
           if (task?.status !== 'waiting') {
             const waiting = details.tasks.filter((t) => t.status === 'waiting').map((t) => t.key);
@@ -159,7 +159,7 @@ function registerDecide(runs: Command, io: CliIo, setExit: (code: number) => voi
           }
           const workflow = await baton.getWorkflow(details.run.workflowId, details.run.workflowVersion);
           if (!workflow)
-            throw new UsageError(`the workflow of run ${runId} is not saved in ${baton.dataDir}`);
+            throw new UsageError(`the workflow of run ${runId} is not saved in ${baton.location}`);
           await baton.decide(
             runId,
             taskKey,

@@ -164,5 +164,6 @@ function toSignal(item: WorkItem): WorkSignal {
     pool: item.pool,
     runPriority: item.runPriority,
     rank: item.rank,
+    ...(item.leaseVersion ? { generation: item.leaseVersion } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { ConflictError } from '../errors/errors.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import type { JsonSchema } from '../model/common-schema.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { Clock } from '../ports/clock.js';
@@ -10,6 +11,8 @@ import type { Store } from '../ports/store.js';
  */
 export class WorkflowVersions {
   readonly #byKey = new Map<string, Workflow>();
+  /** Saves in flight, so that runs started together save a new version once. */
+  readonly #saving = new Map<string, Promise<Workflow>>();
 
   constructor(
     private readonly store: Store,
@@ -23,9 +26,23 @@ export class WorkflowVersions {
    */
   async save(workflow: Workflow): Promise<Workflow> {
     const key = `${workflow.id}@${workflow.version}`;
+    const cached = this.#byKey.get(key);
+    if (cached === workflow) return cached;
+    const saving = this.#saving.get(key);
+    if (saving) {
+      await saving.catch(() => undefined);
+      if (this.#byKey.has(key)) return this.save(workflow);
+    }
+    const done = this.#save(key, workflow).finally(() => this.#saving.delete(key));
+    this.#saving.set(key, done);
+    return done;
+  }
+
+  async #save(key: string, workflow: Workflow): Promise<Workflow> {
     const known =
       this.#byKey.get(key) ?? (await this.store.getWorkflow(workflow.id, workflow.version))?.workflow;
-    if (known && known !== workflow && JSON.stringify(known) !== JSON.stringify(workflow)) {
+    // Compared by content with keys sorted: a store may give keys back in another order (PostgreSQL's jsonb).
+    if (known && known !== workflow && canonicalJson(known) !== canonicalJson(workflow)) {
       throw new ConflictError(
         `workflow "${workflow.id}" version ${workflow.version} is already saved with other content; ` +
           'give the changed workflow a new version',
@@ -56,6 +73,6 @@ export class WorkflowVersions {
   inputSchema(workflow: Workflow): JsonSchema {
     const known = this.#byKey.get(`${workflow.id}@${workflow.version}`);
     if (!known || known === workflow) return workflow.inputs;
-    return JSON.stringify(known.inputs) === JSON.stringify(workflow.inputs) ? known.inputs : workflow.inputs;
+    return canonicalJson(known.inputs) === canonicalJson(workflow.inputs) ? known.inputs : workflow.inputs;
   }
 }

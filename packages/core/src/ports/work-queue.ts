@@ -13,6 +13,11 @@ export interface WorkSignal {
   runPriority: number;
   /** Critical-path rank (longest remaining path in ms): higher first within a run priority. */
   rank: number;
+  /**
+   * How many claims the work has seen (0 for a first signal). A re-signal after a lost claim carries a new
+   * generation, so a queue entry still held by a dead consumer cannot make the new signal a no-op.
+   */
+  generation?: number;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface WorkItem {
   rank: number;
   /** When the driver queued it (ms since epoch): the reconciler signals items that waited too long. */
   queuedAt: number;
+  /** From `pendingWork`: how many claims the item has seen, so its re-signal is a new one. */
+  leaseVersion?: number;
 }
 
 /** A worker's hold on one work item: its outcome commits only while `leaseVersion` is still the item's. */

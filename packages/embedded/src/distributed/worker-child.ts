@@ -1,0 +1,22 @@
+/**
+ * A worker process for the distributed tests: runs `dist.step` tasks of the `default` pool until SIGTERM.
+ * Arguments: databaseUrl redisUrl logFile minMs maxMs leaseMs.
+ */
+import { startWorker } from '../start-worker.js';
+import { distStep } from './workload.js';
+
+const [databaseUrl, redisUrl, logFile, minMs, maxMs, leaseMs] = process.argv.slice(2);
+if (!databaseUrl || !redisUrl || !logFile)
+  throw new Error('usage: worker-child <db> <redis> <log> [min max lease]');
+const worker = await startWorker({
+  databaseUrl,
+  redisUrl,
+  agents: [distStep({ logFile, minMs: Number(minMs ?? 5), maxMs: Number(maxMs ?? 20) })],
+  concurrency: 8,
+  leaseMs: Number(leaseMs ?? 30_000),
+  onError: (error) => process.stderr.write(`worker error: ${String(error)}\n`),
+});
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.stop().then(() => process.exit(0));
+});
