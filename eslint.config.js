@@ -22,7 +22,7 @@ const layers = {
   agents: ['core', 'testing'],
   // The composition root of both modes: the one place that wires concrete adapters together.
   embedded: ['core', 'store-sqlite', 'store-postgres', 'queue-bullmq', 'agents', 'testing', 'test-services'],
-  cli: ['core', 'protocol', 'embedded'],
+  cli: ['core', 'protocol', 'embedded', 'test-services'],
   bench: [
     'core',
     'testing',

@@ -6,6 +6,11 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colours and progress bars only then). */
   readonly isTty: boolean;
+  /**
+   * Resolves with the signal's name each time the process is asked to stop (SIGINT, SIGTERM), for the
+   * long-running commands (`serve`, `worker`); each call waits for the next request.
+   */
+  readonly nextStop?: () => Promise<string>;
 }
 
 /** Exit codes of every `baton` command. */

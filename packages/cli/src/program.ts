@@ -4,6 +4,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
 import { registerValidate } from './commands/validate.js';
 import { ExitCode, UsageError, type CliIo } from './io.js';
 
@@ -31,6 +32,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   registerRun(program, io, setExit);
   registerRuns(program, io, setExit);
   registerSchema(program, io, setExit);
+  registerServe(program, io);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;

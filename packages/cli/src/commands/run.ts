@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createBaton, type Baton } from '@baton/embedded';
+import { createBaton, type Baton, type CreateBatonOptions } from '@baton/embedded';
 import { styles, UsageError, type CliIo } from '../io.js';
 import { readJsonFile } from '../load-document.js';
 import { followRun } from '../run-session.js';
@@ -19,8 +19,34 @@ export function dataDirOf(io: CliIo, option: string | undefined): string {
 }
 
 /** Opens the embedded Baton for a command, relative to the command's working directory. */
-export async function openBaton(io: CliIo, dataDir: string | undefined): Promise<Baton> {
-  return createBaton({ dataDir: resolve(io.cwd, dataDirOf(io, dataDir)) });
+export async function openBaton(
+  io: CliIo,
+  dataDir: string | undefined,
+  options: Omit<CreateBatonOptions, 'dataDir'> = {},
+): Promise<Baton> {
+  return createBaton({
+    ...distributedSettings(io),
+    ...options,
+    dataDir: resolve(io.cwd, dataDirOf(io, dataDir)),
+  });
+}
+
+/** `BATON_DATABASE_URL`, `BATON_REDIS_URL` and `BATON_POOLS` from the command's environment. */
+export function distributedSettings(
+  io: CliIo,
+): Pick<CreateBatonOptions, 'databaseUrl' | 'redisUrl' | 'pools'> {
+  const value = (name: string): string | undefined => io.env[name]?.trim() || undefined;
+  const databaseUrl = value('BATON_DATABASE_URL');
+  const redisUrl = value('BATON_REDIS_URL');
+  const pools = value('BATON_POOLS')
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return {
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    ...(pools ? { pools } : {}),
+  };
 }
 
 /** `baton run <workflow>`: runs a workflow embedded, with live progress, and prints its outputs. */

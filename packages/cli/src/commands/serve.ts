@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { startWorker } from '@baton/embedded';
+import { styles, UsageError, type CliIo } from '../io.js';
+import { distributedSettings, openBaton } from './run.js';
+
+function positiveInteger(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive whole number`);
+  return value;
+}
+
+function poolList(text: string | undefined): string[] | undefined {
+  const pools = text
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (pools === undefined) return undefined;
+  const bad = pools.find((p) => p !== 'default' && !/^(domain|agent):[^\s:]+$/.test(p));
+  if (bad !== undefined || pools.length === 0) {
+    throw new UsageError(
+      `--agents takes pools separated by commas: default, domain:<domain> or agent:<id> (got "${bad ?? text}")`,
+    );
+  }
+  return pools;
+}
+
+/** Waits for the process to be asked to stop; without a way to be told, the command cannot run. */
+function stopRequested(io: CliIo): Promise<string> {
+  if (!io.nextStop) throw new UsageError('this command runs until stopped and needs a process to run in');
+  return io.nextStop();
+}
+
+/** `baton serve` and `baton worker`: the long-running processes of both modes. */
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('Drive runs until stopped: resume unfinished runs and take over those whose process died.')
+    .option(
+      '-d, --data-dir <dir>',
+      'embedded mode: where runs are stored (default: $BATON_DATA_DIR or ./.baton)',
+    )
+    .option('--worker', 'distributed mode: also run agent tasks in this process', false)
+    .option('--agents <pools>', 'with --worker: the agent pools to serve (default: default)')
+    .option('-c, --concurrency <n>', 'agent tasks at once (embedded), or per pool (with --worker)')
+    .addHelpText(
+      'after',
+      '\nEmbedded (default): SQLite in the data directory; agents run in this process.\n' +
+        'Distributed: set BATON_DATABASE_URL (PostgreSQL) and BATON_REDIS_URL; agents run on `baton worker`\n' +
+        'processes (or here with --worker). BATON_POOLS lists the pools workers are deployed for, so that\n' +
+        'agents of those domains or ids go to them (e.g. BATON_POOLS=domain:legal,agent:builtin.pricing-calculator).\n' +
+        'Stops gracefully on SIGINT or SIGTERM: runs are handed back for another process to take over.',
+    )
+    .action(async (options: { dataDir?: string; worker: boolean; agents?: string; concurrency?: string }) => {
+      const concurrency = positiveInteger(options.concurrency, '--concurrency');
+      const pools = poolList(options.agents);
+      const stopped = stopRequested(io);
+      const baton = await openBaton(io, options.dataDir, {
+        ...(options.worker
+          ? { worker: { ...(pools ? { pools } : {}), ...(concurrency ? { concurrency } : {}) } }
+          : {}),
+        ...(concurrency && !options.worker ? { concurrency } : {}),
+      });
+      const s = styles(io);
+      const stop = baton.subscribe('*', (event) => {
+        if (event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled') {
+          io.stdout(`${s.dim(new Date(event.at).toISOString())}  ${event.runId}  ${event.type.slice(4)}\n`);
+        }
+      });
+      const open = await baton.listRuns({ status: ['queued', 'running', 'paused', 'waiting'], limit: 1_000 });
+      io.stdout(
+        `Baton serving (${baton.mode}, ${baton.location}); ${open.length} unfinished run${open.length === 1 ? '' : 's'} in the store. Ctrl-C stops.\n`,
+      );
+      const signal = await stopped;
+      io.stdout(`${signal}: handing runs back and stopping…\n`);
+      stop();
+      await baton.close();
+      io.stdout('Stopped.\n');
+    });
+
+  program
+    .command('worker')
+    .description(
+      'Run agent tasks of distributed mode until stopped (needs BATON_DATABASE_URL and BATON_REDIS_URL).',
+    )
+    .option('--agents <pools>', 'agent pools to serve, comma-separated: default, domain:<domain>, agent:<id>')
+    .option('-c, --concurrency <n>', 'tasks at once, per pool (default 16)')
+    .addHelpText(
+      'after',
+      '\nStops gracefully on SIGINT or SIGTERM: running tasks finish first; a second signal aborts them\n' +
+        '(their claims run out and other workers run them again with the same attempt).\n' +
+        'Example:\n  BATON_DATABASE_URL=postgres://… BATON_REDIS_URL=redis://… baton worker --agents domain:legal',
+    )
+    .action(async (options: { agents?: string; concurrency?: string }) => {
+      const concurrency = positiveInteger(options.concurrency, '--concurrency');
+      const pools = poolList(options.agents);
+      const settings = distributedSettings(io);
+      if (!settings.databaseUrl || !settings.redisUrl) {
+        throw new UsageError('a worker needs BATON_DATABASE_URL (PostgreSQL) and BATON_REDIS_URL (Redis)');
+      }
+      const first = stopRequested(io);
+      const worker = await startWorker({
+        databaseUrl: settings.databaseUrl,
+        redisUrl: settings.redisUrl,
+        ...(pools ? { pools } : {}),
+        ...(concurrency ? { concurrency } : {}),
+        onError: (error) =>
+          io.stderr(`baton worker: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      io.stdout(`Worker ${worker.id} serving ${worker.pools.join(', ')}. Ctrl-C stops.\n`);
+      const signal = await first;
+      io.stdout(`${signal}: finishing running tasks (again to abort them)…\n`);
+      const graceful = worker.stop();
+      const again = stopRequested(io).then(async () => {
+        io.stdout('Aborting running tasks.\n');
+        await worker.stop({ cancelRunning: true });
+      });
+      await Promise.race([graceful, again]);
+      io.stdout('Stopped.\n');
+    });
+}
