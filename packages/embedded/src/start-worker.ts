@@ -22,8 +22,8 @@ export interface StartWorkerOptions extends Omit<InfrastructureOptions, 'dataDir
 export interface BatonWorker {
   readonly id: string;
   readonly pools: readonly string[];
-  /** Signals waiting in this worker's pools, for scaling on queue depth. */
-  depth(): Promise<number>;
+  /** Signals waiting in this worker's pools (or in `pools`), for scaling on queue depth. */
+  depth(pools?: readonly string[]): Promise<number>;
   /**
    * Takes no new work, lets running tasks finish (or, with `cancelRunning`, aborts them: their claims run out
    * and other workers run them again with the same attempt), then closes the connections.
@@ -65,7 +65,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
   return {
     id,
     pools,
-    depth: () => redis.queue.depth(pools),
+    depth: (of) => redis.queue.depth(of ?? pools),
     async stop(stopOptions = {}) {
       await worker.stop(stopOptions);
       await infrastructure.close();

@@ -80,8 +80,11 @@ describe.skipIf(!hasServices)('baton in distributed mode', () => {
 
   it('runs the RFP template from `baton run` on a `baton worker`, and `baton serve` sees the run', async () => {
     const env = { BATON_DATABASE_URL: postgres.url, BATON_REDIS_URL: redis.url };
-    const worker = startLong(['worker', '--concurrency', '4'], env);
-    await worker.printed('serving default');
+    const worker = startLong(['worker', '--concurrency', '4', '--metrics-port', '0'], env);
+    await worker.printed('/healthz');
+    const port = /Metrics on port (\d+)/.exec(worker.output())?.[1];
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    expect(metrics).toContain('baton_work_queue_depth{pool="default"} 0');
     const run = await runBaton(
       ['run', 'templates/rfp-response.json', '--input-file', 'examples/inputs/rfp-response.json', '--json'],
       env,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startWorker } from '@baton/embedded';
 import { styles, UsageError, type CliIo } from '../io.js';
+import { serveWorkerMetrics } from '../worker-metrics.js';
 import { distributedSettings, openBaton } from './run.js';
 
 function positiveInteger(text: string | undefined, flag: string): number | undefined {
@@ -85,14 +86,20 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .option('--agents <pools>', 'agent pools to serve, comma-separated: default, domain:<domain>, agent:<id>')
     .option('-c, --concurrency <n>', 'tasks at once, per pool (default 16)')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics (queue depth, for autoscaling) and /healthz on this port',
+    )
     .addHelpText(
       'after',
       '\nStops gracefully on SIGINT or SIGTERM: running tasks finish first; a second signal aborts them\n' +
         '(their claims run out and other workers run them again with the same attempt).\n' +
         'Example:\n  BATON_DATABASE_URL=postgres://… BATON_REDIS_URL=redis://… baton worker --agents domain:legal',
     )
-    .action(async (options: { agents?: string; concurrency?: string }) => {
+    .action(async (options: { agents?: string; concurrency?: string; metricsPort?: string }) => {
       const concurrency = positiveInteger(options.concurrency, '--concurrency');
+      const metricsPort =
+        options.metricsPort === '0' ? 0 : positiveInteger(options.metricsPort, '--metrics-port');
       const pools = poolList(options.agents);
       const settings = distributedSettings(io);
       if (!settings.databaseUrl || !settings.redisUrl) {
@@ -107,8 +114,17 @@ export function registerServe(program: Command, io: CliIo): void {
         onError: (error) =>
           io.stderr(`baton worker: ${error instanceof Error ? error.message : String(error)}\n`),
       });
+      const metrics =
+        metricsPort === undefined
+          ? undefined
+          : await serveWorkerMetrics(
+              { pools: worker.pools, depth: (pool) => worker.depth([pool]) },
+              metricsPort,
+            );
       io.stdout(`Worker ${worker.id} serving ${worker.pools.join(', ')}. Ctrl-C stops.\n`);
+      if (metrics) io.stdout(`Metrics on port ${metrics.port}: /metrics, /healthz\n`);
       const signal = await first;
+      await metrics?.close();
       io.stdout(`${signal}: finishing running tasks (again to abort them)…\n`);
       const graceful = worker.stop();
       const again = stopRequested(io).then(async () => {
