@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { runCrashBench } from './baton/crash.js';
+import { runDistributedBench } from './baton/distributed.js';
 import { batonContender } from './baton/compared.js';
 import { runLoadBench } from './baton/load.js';
 import { waitingInFreshProcess, WAITING_RUNS } from './baton/waiting.js';
@@ -67,6 +68,10 @@ const suites: { name: string; run: () => Promise<Row[]> }[] = [
   { name: 'waiting', run: async () => (await waiting()).map(batonRow('engine')) },
   { name: 'crash', run: async () => (await runCrashBench()).map(batonRow('crash')) },
   { name: 'load', run: async () => (await runLoadBench({ quick })).map(batonRow('load')) },
+  {
+    name: 'distributed',
+    run: async () => (await runDistributedBench({ quick })).map(batonRow('distributed')),
+  },
 ];
 
 function format(value: number): string {
