@@ -35,7 +35,7 @@ export interface Infrastructure {
   bus?: EventBus;
   remote?: RemoteExecution;
   /** Redis, for a worker in this process. */
-  redis?: { queue: BullmqWorkQueue; nudges: RedisNudges; work: WorkStore };
+  redis?: { queue: BullmqWorkQueue; nudges: RedisNudges; work: WorkStore; bus: EventBus };
   close(): Promise<void>;
 }
 
@@ -103,7 +103,7 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
     store,
     bus,
     remote: { work: store, queue, nudges, poolOf: (agent) => poolFor(agent, pools) },
-    redis: { queue, nudges, work: store },
+    redis: { queue, nudges, work: store, bus },
     async close() {
       await Promise.allSettled([queue.close(), nudges.close(), bus.close()]);
       await store.close();

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunRecord } from '@baton/core';
 import type { Baton } from './create-baton.js';
+import { MODES, useDistributedServices } from './testing/distributed-services.js';
 import { tempBaton } from './testing/temp-baton.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -32,10 +34,20 @@ async function runApproving(
   return done;
 }
 
-describe('the five templates on the built-in agents', () => {
+// Distributed: PostgreSQL, Redis and two worker processes that run the built-in agents.
+describe.each(MODES)('the five templates on the built-in agents, %s', (mode) => {
   let baton: Baton;
   let dispose: () => Promise<void>;
-  beforeAll(async () => ({ baton, dispose } = await tempBaton()));
+  const services = mode === 'distributed' ? useDistributedServices() : undefined;
+  beforeAll(async () => {
+    if (!services) {
+      ({ baton, dispose } = await tempBaton());
+      return;
+    }
+    const settings = await services.fresh();
+    await services.workers(settings, 2, join(tmpdir(), `baton-templates-${process.pid}.log`));
+    ({ baton, dispose } = await tempBaton(settings));
+  }, 60_000);
   afterAll(async () => dispose());
 
   it('ships five templates', () => {

@@ -1,6 +1,7 @@
 import { AgentError, CancelledError } from '../errors/errors.js';
 import type { AgentRuntime } from '../ports/agent-runtime.js';
 import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { Nudges, StopConsuming, WorkQueue, WorkSignal } from '../ports/work-queue.js';
 import type { WorkClaim, WorkOutcome, WorkStore } from '../ports/work-store.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
@@ -24,6 +25,11 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long a claim holds without renewal (default 30 s); renewed every third of it. */
   leaseMs?: number;
+  /**
+   * Live run events: a task cancelled by its run's driver is aborted at once instead of at the next renewal
+   * of its claim.
+   */
+  bus?: EventBus;
   onError?: (error: unknown) => void;
 }
 
@@ -35,7 +41,7 @@ export interface WorkerOptions {
  * the agent.
  */
 export class Worker {
-  readonly #o: Required<WorkerOptions>;
+  readonly #o: Required<Omit<WorkerOptions, 'bus'>> & Pick<WorkerOptions, 'bus'>;
   readonly #schemas = new SchemaCheck();
   #stop: StopConsuming | undefined;
 
@@ -75,6 +81,12 @@ export class Worker {
     const onAbort = (): void => controller.abort(new CancelledError('the worker is stopping'));
     abort.addEventListener('abort', onAbort, { once: true });
     const stopRenewing = this.#keepClaim(claim, controller);
+    const stopListening = this.#o.bus?.subscribe(signal.runId, (event) => {
+      const ended = event.type === 'run.cancelled' || event.type === 'run.failed';
+      if (ended || (event.type === 'task.cancelled' && event.taskKey === signal.taskKey)) {
+        controller.abort(new CancelledError('the task was cancelled'));
+      }
+    });
     try {
       const outcome = await this.#run(claim, controller);
       if (abort.aborted) return; // Shutting down: the claim runs out and the task runs again elsewhere.
@@ -82,6 +94,7 @@ export class Worker {
       if (completed?.owner !== undefined) this.#o.nudges.nudge(completed.owner);
     } finally {
       stopRenewing();
+      stopListening?.();
       abort.removeEventListener('abort', onAbort);
     }
   }
