@@ -13,7 +13,7 @@ import { runPlanBench } from './plan-bench.js';
 import { runStoreBench } from './store-bench.js';
 import { FULL_SIZES, QUICK_SIZES, argument } from './workloads.js';
 
-/** `--quick`: every engine does less of the same work, once; the load test sustains its rate for 20 s. */
+/** `--quick`: every engine does less of the same work, once; the load test sustains its rate for 10 s. */
 const quick = process.argv.includes('--quick');
 const times = quick ? 1 : 3;
 /** `--suites=engine,load`: run only these. */

@@ -67,8 +67,8 @@ async function chains(baton: Baton, runs: number): Promise<number> {
  * and the time one step adds to a lone chain (budget ≤ 2 ms), next to the embedded figures.
  */
 export async function runDistributedBench(options: { quick?: boolean } = {}): Promise<BenchResult[]> {
-  const chainRuns = options.quick === true ? 200 : 1_000;
-  const concurrentRuns = options.quick === true ? 500 : 2_000;
+  const chainRuns = options.quick === true ? 100 : 1_000;
+  const concurrentRuns = options.quick === true ? 200 : 2_000;
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   const results: BenchResult[] = [];
   try {
