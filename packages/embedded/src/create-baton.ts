@@ -18,7 +18,12 @@ import {
   type Workflow,
   type WorkflowExecutionMetrics,
 } from '@baton/core';
-import { createAgentSetup, type AgentFunction, type AgentRegistration } from './agent-setup.js';
+import {
+  createAgentSetup,
+  type AgentFunction,
+  type AgentRegistration,
+  type AgentSetupOptions,
+} from './agent-setup.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
 import { SystemClock } from './system-clock.js';
@@ -30,7 +35,7 @@ export type { AgentFunction, AgentRegistration } from './agent-setup.js';
  * Options of a Baton in this process: embedded on SQLite by default; on PostgreSQL (and Redis) when database
  * (and Redis) URLs are given or set in the environment — see {@link InfrastructureOptions}.
  */
-export interface CreateBatonOptions extends InfrastructureOptions {
+export interface CreateBatonOptions extends InfrastructureOptions, AgentSetupOptions {
   /**
    * Agents to register besides the built-in ones, with the function that does the work for `function`
    * agents. Registered before unfinished runs are resumed, so recovered tasks find their agents.
@@ -112,7 +117,8 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
   const { store, remote, redis } = infrastructure;
   const clock = options.clock ?? new SystemClock();
   const ids = options.ids ?? new TimeOrderedIds(() => clock.now());
-  const { catalog, runtimes, register, generation } = createAgentSetup(options.agents);
+  const agents = createAgentSetup(options.agents, options);
+  const { catalog, runtimes, register, generation } = agents;
   const owner = processOwner();
   const engine = new Engine({
     store,
@@ -145,6 +151,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     worker?.start();
   } catch (error) {
     await infrastructure.close();
+    await agents.close();
     throw error;
   }
 
@@ -206,6 +213,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
       await worker?.stop();
       await engine.stop();
       await infrastructure.close();
+      await agents.close();
     },
   };
   return baton;

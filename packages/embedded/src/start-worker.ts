@@ -1,11 +1,12 @@
 import { DefinitionError, Worker, type Clock } from '@baton/core';
-import { createAgentSetup, type AgentRegistration } from './agent-setup.js';
+import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { processOwner } from './process-owner.js';
 import { SystemClock } from './system-clock.js';
 
 /** Options of a worker process (`baton worker`). */
-export interface StartWorkerOptions extends Omit<InfrastructureOptions, 'dataDir' | 'durability' | 'pools'> {
+export interface StartWorkerOptions
+  extends Omit<InfrastructureOptions, 'dataDir' | 'durability' | 'pools'>, AgentSetupOptions {
   /** Agents to register besides the built-in ones, as for `createBaton`: every worker must know them. */
   agents?: readonly AgentRegistration[];
   /** The agent pools this worker serves (default `default`): `default`, `domain:<domain>`, `agent:<id>`. */
@@ -47,7 +48,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
       { code: 'SETTING_MISSING', path: 'BATON_REDIS_URL', message, severity: 'error' },
     ]);
   }
-  const { catalog, runtimes } = createAgentSetup(options.agents);
+  const agents = createAgentSetup(options.agents, options);
+  const { catalog, runtimes } = agents;
   const id = processOwner();
   const pools = options.pools && options.pools.length > 0 ? options.pools : ['default'];
   const worker = new Worker({
@@ -69,6 +71,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
     async stop(stopOptions = {}) {
       await worker.stop(stopOptions);
       await infrastructure.close();
+      await agents.close();
     },
   };
 }
