@@ -52,8 +52,13 @@ export async function runAgentTask(
       attempt,
       idempotencyKey: `${runId}:${taskKey}:${attempt}`,
       signal: controller.signal,
-      checkpoint: dispatch.checkpoint ?? checkpoints.get(taskKey),
-      saveCheckpoint: (data) => checkpoints.set(taskKey, data),
+      checkpoint: checkpoints.has(taskKey) ? checkpoints.get(taskKey) : dispatch.checkpoint,
+      // Kept for this process at once, and committed on the task row so that a retry or a recovery after a
+      // crash starts from it too.
+      saveCheckpoint: (data) => {
+        checkpoints.set(taskKey, data);
+        deps.report({ type: 'agent.checkpoint', taskKey, attempt, data });
+      },
       progress: (message, data) =>
         deps.report({ type: 'agent.progress', taskKey, message, ...(data === undefined ? {} : { data }) }),
     });

@@ -2,7 +2,13 @@ import type { DecideContext, Decision } from './decision-step.js';
 import { DecisionStep, noDecision } from './decision-step.js';
 import type { EngineInput } from './engine-input.js';
 import { FINAL_RUN_STATUSES } from './lifecycle.js';
-import { activateAgent, agentFailed, agentProgress, agentSucceeded } from './node-handlers/agent-node.js';
+import {
+  activateAgent,
+  agentFailed,
+  agentProgress,
+  agentCheckpoint,
+  agentSucceeded,
+} from './node-handlers/agent-node.js';
 import { activateApproval, approvalDeadline, approvalDecided } from './node-handlers/approval-node.js';
 import { runConditional, runEmit, runTransform } from './node-handlers/inline-nodes.js';
 import { activateLoop, iterationDone, iterationFailed } from './node-handlers/loop-node.js';
@@ -57,6 +63,8 @@ function apply(step: DecisionStep, input: EngineInput): void {
       return agentFailed(step, input);
     case 'agent.progress':
       return agentProgress(step, input);
+    case 'agent.checkpoint':
+      return agentCheckpoint(step, input);
     case 'timer.fired':
       return timerFired(step, input.taskKey);
     case 'approval.decide':

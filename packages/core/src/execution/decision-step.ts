@@ -105,6 +105,11 @@ export class DecisionStep {
     this.setRun('costUsd', this.state.run.costUsd + costUsd);
   }
 
+  /** Marks a task row changed in place (a saved checkpoint), so the decision writes it. */
+  touch(task: TaskState): void {
+    this.#dirty.add(task);
+  }
+
   get paused(): boolean {
     return this.state.run.status === 'paused';
   }

@@ -12,6 +12,8 @@ export type EngineInput =
   | { type: 'agent.succeeded'; taskKey: string; attempt: number; output: unknown; costUsd: number }
   | { type: 'agent.failed'; taskKey: string; attempt: number; error: ErrorInfo }
   | { type: 'agent.progress'; taskKey: string; message?: string; data?: unknown }
+  /** A running attempt saved its progress; a retried or recovered attempt of the task receives it. */
+  | { type: 'agent.checkpoint'; taskKey: string; attempt: number; data: unknown }
   | { type: 'timer.fired'; taskKey: string }
   | { type: 'approval.decide'; taskKey: string; decision: string; by: string; comment?: string }
   | { type: 'event.publish'; name: string; payload: unknown }

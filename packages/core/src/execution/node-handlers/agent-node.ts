@@ -133,3 +133,17 @@ export function agentProgress(
     ...(input.data === undefined ? {} : { data: input.data }),
   });
 }
+
+/**
+ * A running attempt saved its progress: kept on the task row (committed like any step), so the next attempt —
+ * a retry, or the same attempt after a crash — starts from it. A checkpoint of a stale attempt is ignored.
+ */
+export function agentCheckpoint(
+  step: DecisionStep,
+  input: Extract<EngineInput, { type: 'agent.checkpoint' }>,
+): void {
+  const task = currentAttempt(step, input.taskKey, input.attempt);
+  if (!task) return;
+  task.row.checkpoint = input.data;
+  step.touch(task);
+}
