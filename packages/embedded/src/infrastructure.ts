@@ -97,7 +97,12 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
   const redis = settings.redisUrl;
   const { BullmqWorkQueue, RedisEventBus, RedisNudges } = await import('@baton/queue-bullmq');
   const bus = new RedisEventBus({ redis });
-  const queue = new BullmqWorkQueue({ redis });
+  // A worker killed between fetching a signal and claiming its work leaves the job active in Redis, and the
+  // reconciler's add of the same signal is a no-op until BullMQ sees the job stalled: keep that short.
+  const queue = new BullmqWorkQueue({
+    redis,
+    worker: { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 },
+  });
   const nudges = new RedisNudges({ redis });
   const pools = settings.pools;
   return {

@@ -1,3 +1,4 @@
+import { consumption, enforceBudget } from './budget.js';
 import type { DecideContext, Decision } from './decision-step.js';
 import { DecisionStep, noDecision } from './decision-step.js';
 import type { EngineInput } from './engine-input.js';
@@ -45,8 +46,10 @@ export function decide(state: RunState, input: EngineInput, ctx: DecideContext):
   const startable = input.type === 'start' || input.type === 'recover' || input.type === 'cancel';
   if (status === 'queued' && !startable) return noDecision(id);
   const step = new DecisionStep(engine, ctx);
+  const before = engine.workflow.policies.budget ? consumption(engine) : undefined;
   apply(step, input);
   drain(step);
+  if (before && !step.finished) enforceBudget(step, before);
   if (!step.finished) updateActivity(step);
   return step.result();
 }

@@ -1,0 +1,64 @@
+import type { DecisionStep } from './decision-step.js';
+import type { ErrorInfo } from './records.js';
+import { failRun, pauseRun } from './run-lifecycle.js';
+import type { EngineRunState } from './run-state.js';
+
+/** What a run had consumed before a decision, for telling whether the decision crossed a budget limit. */
+export interface Consumption {
+  costUsd: number;
+  tasks: number;
+}
+
+/** Tasks that have started in the run (every node type), counted only when a limit needs it. */
+function startedTasks(state: EngineRunState): number {
+  if (state.workflow.policies.budget?.maxTasks === undefined) return 0;
+  let started = 0;
+  for (const task of state.byKey.values()) if (task.row.startedAt !== undefined) started++;
+  return started;
+}
+
+/** The run's consumption now. */
+export function consumption(state: EngineRunState): Consumption {
+  return { costUsd: state.run.costUsd, tasks: startedTasks(state) };
+}
+
+/**
+ * The workflow's `policies.budget`: when a decision takes the run past its cost or task limit, the run fails
+ * with `BUDGET_EXCEEDED`, or pauses (`onExceeded: "pause"`) so an operator can look — once per crossing, so a
+ * resumed run is not paused again for the same overrun.
+ */
+export function enforceBudget(step: DecisionStep, before: Consumption): void {
+  const { state } = step;
+  const budget = state.workflow.policies.budget;
+  if (!budget || (state.run.status !== 'running' && state.run.status !== 'waiting')) return;
+  const now = consumption(state);
+  let exceeded: { limit: string; value: number; max: number; message: string } | undefined;
+  const { maxCostUsd, maxTasks } = budget;
+  if (maxCostUsd !== undefined && now.costUsd > maxCostUsd && before.costUsd <= maxCostUsd) {
+    exceeded = {
+      limit: 'maxCostUsd',
+      value: now.costUsd,
+      max: maxCostUsd,
+      message: `the run has cost $${now.costUsd.toFixed(4)}, over its budget of $${maxCostUsd.toFixed(4)}`,
+    };
+  } else if (maxTasks !== undefined && now.tasks > maxTasks && before.tasks <= maxTasks) {
+    exceeded = {
+      limit: 'maxTasks',
+      value: now.tasks,
+      max: maxTasks,
+      message: `the run has started ${now.tasks} tasks, over its budget of ${maxTasks}`,
+    };
+  }
+  if (!exceeded) return;
+  const { message, ...details } = exceeded;
+  if (budget.onExceeded === 'pause') {
+    pauseRun(step, { type: 'pause', by: 'budget', reason: message });
+    return;
+  }
+  // Tasks this same decision dispatched must not start: the run ends here.
+  for (let i = step.commands.length - 1; i >= 0; i--) {
+    if (step.commands[i]?.type === 'dispatch') step.commands.splice(i, 1);
+  }
+  const error: ErrorInfo = { code: 'BUDGET_EXCEEDED', message, retryable: false, details };
+  failRun(step, error, undefined);
+}
