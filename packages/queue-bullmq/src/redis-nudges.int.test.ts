@@ -213,6 +213,8 @@ describe.skipIf(!available)('RedisNudges', () => {
     const listener = nudges({ redis, onError: (error) => errors.push(error) });
     const seen = counter();
     listener.listen('s', seen.wake('s'));
+    // Nudges are at-most-once: one sent before the subscription is acknowledged may be lost, so wait for it.
+    await listener.flush();
     listener.nudge('s');
     await listener.flush();
     await eventually(() => expect(seen.of('s')).toBe(1));
