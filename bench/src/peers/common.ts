@@ -21,7 +21,14 @@ export {
   type MemoryFigures,
   type Sizes,
 } from '../workloads.js';
-import { IN_FLIGHT } from '../workloads.js';
+import {
+  IN_FLIGHT,
+  argument,
+  inFreshProcess,
+  type Contender,
+  type Figures,
+  type MemoryFigures,
+} from '../workloads.js';
 
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`peer bench: ${message}`);
@@ -97,4 +104,48 @@ export async function drive(first: number, runs: number, one: (n: number) => Pro
     while (next < end) await one(next++);
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, runs) }, lane));
+}
+
+/** A peer's single-repetition workloads in one durability mode. */
+export interface PeerWorkloads {
+  chain(mode: PeerMode, runs: number): Promise<Figures['w1']>;
+  fanOut(mode: PeerMode): Promise<Figures['w2']>;
+  rfp(mode: PeerMode): Promise<Figures['w3']>;
+  concurrent(mode: PeerMode, runs: number): Promise<MemoryFigures>;
+  growth(mode: PeerMode, steps: number): Promise<Figures['w6']>;
+}
+
+/** `durable`: the peer's SQLite-backed storage; `memory`: its in-memory storage. */
+export type PeerMode = 'durable' | 'memory';
+
+/**
+ * A peer's two contenders (durable and in memory). W4 runs `script` in a fresh Node process, which answers through
+ * {@link runPeerChild}.
+ */
+export function peerContenders(
+  script: string,
+  labels: Record<PeerMode, string>,
+  work: PeerWorkloads,
+): Contender[] {
+  return (['durable', 'memory'] as const).map((mode) => ({
+    label: labels[mode],
+    durable: mode === 'durable',
+    run: {
+      w1: (sizes) => work.chain(mode, sizes.chainRuns),
+      w2: () => work.fanOut(mode),
+      w3: () => work.rfp(mode),
+      w4: (sizes) =>
+        inFreshProcess(script, ['--workload=w4', `--mode=${mode}`, `--runs=${sizes.concurrentRuns}`]),
+      w6: (sizes) => work.growth(mode, sizes.growthSteps),
+    },
+  }));
+}
+
+/** The W4 child of a peer's file: runs the concurrent workload once and prints its figures as JSON. */
+export async function runPeerChild(name: string, work: PeerWorkloads): Promise<void> {
+  const mode = argument('mode');
+  if (argument('workload') !== 'w4' || (mode !== 'durable' && mode !== 'memory')) {
+    throw new Error(`usage: ${name} --workload=w4 --mode=durable|memory --runs=N`);
+  }
+  console.log(JSON.stringify(await work.concurrent(mode, Number(argument('runs') ?? 2_000))));
 }

@@ -25,15 +25,16 @@ import {
   RFP_STEPS,
   RunCounter,
   StepLog,
-  argument,
   check,
   collectGarbage,
   drive,
   growthFigures,
-  inFreshProcess,
   isEntryPoint,
   rssSampler,
+  peerContenders,
+  runPeerChild,
   type Contender,
+  type PeerWorkloads,
   type Figures,
   type MemoryFigures,
 } from './common.js';
@@ -244,7 +245,13 @@ async function growthOnce(mode: Mode, steps: number): Promise<Figures['w6']> {
   });
 }
 
-const script = fileURLToPath(import.meta.url);
+const workloads: PeerWorkloads = {
+  chain: chainOnce,
+  fanOut: fanOutOnce,
+  rfp: rfpOnce,
+  concurrent: concurrentOnce,
+  growth: growthOnce,
+};
 
 /**
  * LangGraph.js running the compared workloads: durable (SqliteSaver on a temp file, each superstep's checkpoint
@@ -252,24 +259,11 @@ const script = fileURLToPath(import.meta.url);
  * failed check throws.
  */
 export function langGraphContenders(): Contender[] {
-  return (['durable', 'memory'] as const).map((mode) => ({
-    label: mode === 'durable' ? 'LangGraph.js, SqliteSaver' : 'LangGraph.js, MemorySaver',
-    durable: mode === 'durable',
-    run: {
-      w1: (sizes) => chainOnce(mode, sizes.chainRuns),
-      w2: () => fanOutOnce(mode),
-      w3: () => rfpOnce(mode),
-      w4: (sizes) =>
-        inFreshProcess(script, ['--workload=w4', `--mode=${mode}`, `--runs=${sizes.concurrentRuns}`]),
-      w6: (sizes) => growthOnce(mode, sizes.growthSteps),
-    },
-  }));
+  return peerContenders(
+    fileURLToPath(import.meta.url),
+    { durable: 'LangGraph.js, SqliteSaver', memory: 'LangGraph.js, MemorySaver' },
+    workloads,
+  );
 }
 
-if (isEntryPoint(import.meta.url)) {
-  const mode = argument('mode');
-  if (argument('workload') !== 'w4' || (mode !== 'durable' && mode !== 'memory')) {
-    throw new Error('usage: langgraph-bench.js --workload=w4 --mode=durable|memory --runs=N');
-  }
-  console.log(JSON.stringify(await concurrentOnce(mode, Number(argument('runs') ?? 2_000))));
-}
+if (isEntryPoint(import.meta.url)) await runPeerChild('langgraph-bench.js', workloads);

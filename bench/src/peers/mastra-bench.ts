@@ -20,15 +20,16 @@ import {
   RFP_STEPS,
   RunCounter,
   StepLog,
-  argument,
   check,
   collectGarbage,
   drive,
   growthFigures,
-  inFreshProcess,
   isEntryPoint,
   rssSampler,
+  peerContenders,
+  runPeerChild,
   type Contender,
+  type PeerWorkloads,
   type Figures,
   type MemoryFigures,
 } from './common.js';
@@ -287,7 +288,13 @@ async function growthOnce(mode: Mode, steps: number): Promise<Figures['w6']> {
   });
 }
 
-const script = fileURLToPath(import.meta.url);
+const workloads: PeerWorkloads = {
+  chain: chainOnce,
+  fanOut: fanOutOnce,
+  rfp: rfpOnce,
+  concurrent: concurrentOnce,
+  growth: growthOnce,
+};
 
 /**
  * Mastra workflows running the compared workloads: durable (LibSQLStore on a temp file; the run's snapshot is
@@ -295,24 +302,11 @@ const script = fileURLToPath(import.meta.url);
  * checked; a failed check throws.
  */
 export function mastraContenders(): Contender[] {
-  return (['durable', 'memory'] as const).map((mode) => ({
-    label: mode === 'durable' ? 'Mastra, LibSQLStore' : 'Mastra, in-memory store',
-    durable: mode === 'durable',
-    run: {
-      w1: (sizes) => chainOnce(mode, sizes.chainRuns),
-      w2: () => fanOutOnce(mode),
-      w3: () => rfpOnce(mode),
-      w4: (sizes) =>
-        inFreshProcess(script, ['--workload=w4', `--mode=${mode}`, `--runs=${sizes.concurrentRuns}`]),
-      w6: (sizes) => growthOnce(mode, sizes.growthSteps),
-    },
-  }));
+  return peerContenders(
+    fileURLToPath(import.meta.url),
+    { durable: 'Mastra, LibSQLStore', memory: 'Mastra, in-memory store' },
+    workloads,
+  );
 }
 
-if (isEntryPoint(import.meta.url)) {
-  const mode = argument('mode');
-  if (argument('workload') !== 'w4' || (mode !== 'durable' && mode !== 'memory')) {
-    throw new Error('usage: mastra-bench.js --workload=w4 --mode=durable|memory --runs=N');
-  }
-  console.log(JSON.stringify(await concurrentOnce(mode, Number(argument('runs') ?? 2_000))));
-}
+if (isEntryPoint(import.meta.url)) await runPeerChild('mastra-bench.js', workloads);
