@@ -125,6 +125,8 @@ export {
   type NodeEntry,
   type EngineInput,
   type EngineCommand,
+  type OperatorInput,
+  type OperatorInputType,
   type RunStatus,
   type TaskStatus,
   type ErrorInfo,
@@ -132,6 +134,7 @@ export {
   type TaskRecord,
   type RunEvent,
   type RunEventType,
+  type RecoveryAction,
   type NewRunEvent,
   type RunDelta,
   type WorkflowExecutionMetrics,
@@ -144,6 +147,15 @@ export { type IdSource } from './ports/id-source.js';
 export { type Store, type StoredWorkflow, type RunQuery, type NewRun } from './ports/store.js';
 export { type QueuedTask, type TaskQueue } from './ports/task-queue.js';
 export { type SecretStore } from './ports/secret-store.js';
+export {
+  type CommandStore,
+  type CommandResult,
+  type CommandSettlement,
+  type RunCommand,
+  type RunControl,
+  type SettledCommand,
+} from './ports/command-store.js';
+export { type BreakerRecord, type BreakerState, type BreakerStore } from './ports/breaker-store.js';
 export {
   type WorkSignal,
   type WorkQueue,
@@ -167,5 +179,20 @@ export { poolFor, type RemoteExecution } from './engine/remote-execution.js';
 export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';
 export { LocalTaskQueue, type QueueLimits } from './engine/local-task-queue.js';
-export { resolveAgent, type AgentResolution } from './engine/agent-resolver.js';
+export { resolveAgent, alternativeAgents, type AgentResolution } from './engine/agent-resolver.js';
+export {
+  CircuitBreakers,
+  DEFAULT_BREAKER_POLICY,
+  type AgentHealth,
+  type BreakerChange,
+  type BreakerPolicy,
+} from './engine/circuit-breakers.js';
 export { toErrorInfo } from './engine/error-info.js';
+export {
+  replayRun,
+  type ReplayContext,
+  type ReplayDivergence,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayStep,
+} from './replay/replay-run.js';

@@ -1,9 +1,11 @@
 import {
   Engine,
+  NotFoundError,
   Worker,
   fromNestedForm,
   isNestedForm,
   parseWorkflow,
+  replayRun,
   runMetrics,
   type AgentCatalog,
   type AgentDefinition,
@@ -12,6 +14,7 @@ import {
   type IdSource,
   type RunEvent,
   type RunQuery,
+  type ReplayResult,
   type RunRecord,
   type StartRunOptions,
   type TaskRecord,
@@ -99,6 +102,12 @@ export interface Baton {
   getWorkflow(id: string, version?: string): Promise<Workflow | undefined>;
   listRuns(query?: RunQuery): Promise<RunRecord[]>;
   readEvents(runId: string, afterSeq?: number): Promise<RunEvent[]>;
+  /**
+   * Replays a run from its event log through the engine's `decide`, calling no agent, step by step with the
+   * context of each step; says whether that reproduces the log exactly. Rejects with `NotFoundError` for an
+   * unknown run or an unsaved workflow version.
+   */
+  replayRun(runId: string): Promise<ReplayResult>;
   /** Records an approver's decision on a waiting approval task. */
   decide(runId: string, taskKey: string, decision: string, by: string, comment?: string): Promise<void>;
   pause(runId: string, by?: string, reason?: string): Promise<void>;
@@ -196,6 +205,17 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     getWorkflow: async (id, version) => (await store.getWorkflow(id, version))?.workflow,
     listRuns: (query) => store.listRuns(query),
     readEvents: (runId, afterSeq) => store.readEvents(runId, afterSeq),
+    async replayRun(runId) {
+      const run = await store.getRun(runId);
+      if (!run) throw new NotFoundError(`no run "${runId}" in ${infrastructure.location}`);
+      const stored = await store.getWorkflow(run.workflowId, run.workflowVersion);
+      if (!stored) {
+        throw new NotFoundError(
+          `workflow ${run.workflowId}@${run.workflowVersion} of run "${runId}" is not saved`,
+        );
+      }
+      return replayRun(stored.workflow, run, await store.readEvents(runId), { agents: catalog });
+    },
     decide: (runId, taskKey, decision, by, comment) =>
       engine.send(runId, {
         type: 'approval.decide',

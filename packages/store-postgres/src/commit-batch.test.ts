@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FINAL_RUN_STATUSES, RUN_TRANSITIONS, type RunStatus, type WorkItem } from '@baton/core';
 import { sampleEvent, sampleRun, sampleTask } from '@baton/testing';
 import { commitParams, commitRows, isEmpty, reduceWork } from './commit-batch.js';
-import { UNFINISHED_STATUSES_SQL } from './migrations/0001-initial.js';
+import { UNFINISHED_STATUSES_SQL } from './migrations/0004-rollback-statuses.js';
 import { COMMIT } from './postgres-statements.js';
 
 describe('commitRows', () => {
@@ -84,6 +84,32 @@ describe('commitRows', () => {
     // b's first item was dropped by the later delta, the repeat of a's first attempt yields to the first.
     expect(work).toEqual([item('a'), item('a', 2), item('c'), item('b', 2)]);
     expect(isEmpty(commitRows([{ runId: 'run_1', tasks: [], events: [], work: [item('a')] }]))).toBe(false);
+  });
+
+  it('keeps the first settlement of a command settled by several deltas', () => {
+    const rows = commitRows([
+      { runId: 'run_1', tasks: [], events: [], commands: [{ id: 7, result: { ok: true }, at: 1 }] },
+      {
+        runId: 'run_1',
+        tasks: [],
+        events: [],
+        commands: [
+          {
+            id: 7,
+            result: { ok: false, error: { code: 'CONFLICT', message: 'late', retryable: false } },
+            at: 2,
+          },
+          { id: 8, result: { ok: true }, at: 2 },
+        ],
+      },
+    ]);
+    expect(rows.commands).toEqual([
+      { id: 7, result: { ok: true }, at: 1 },
+      { id: 8, result: { ok: true }, at: 2 },
+    ]);
+    expect(isEmpty(commitRows([{ runId: 'run_1', tasks: [], events: [], commands: rows.commands }]))).toBe(
+      false,
+    );
   });
 
   it('binds exactly the parameters the commit statement numbers', () => {

@@ -1,8 +1,17 @@
-import type { NewRun, RunDelta, RunEvent, RunRecord, TaskRecord, WorkItem } from '@baton/core';
+import type {
+  CommandSettlement,
+  NewRun,
+  RunDelta,
+  RunEvent,
+  RunRecord,
+  TaskRecord,
+  WorkItem,
+} from '@baton/core';
 import {
   EVENT_COLUMNS,
   RUN_COLUMNS,
   RUN_FIELD_COLUMNS,
+  SETTLEMENT_COLUMNS,
   TASK_COLUMNS,
   WORK_COLUMNS,
   mergeRunChange,
@@ -25,7 +34,8 @@ interface RunChange {
  *   order would), and the changes to a run created by the same call are folded into its insert;
  * - of several writes of one task row only the last is kept, since task rows are replaced whole;
  * - events are all kept: a repeated (runId, seq) must fail on the primary key, as the contract demands;
- * - the outbox is reduced to its end state (see {@link reduceWork}).
+ * - the outbox is reduced to its end state (see {@link reduceWork});
+ * - of several settlements of one command only the first is kept, as settling in order would keep it.
  */
 export interface CommitRows {
   created: RunRecord[];
@@ -36,6 +46,8 @@ export interface CommitRows {
   drops: TaskRef[];
   /** The work items that are in the outbox after the commit, at most one per run, task and attempt. */
   work: WorkItem[];
+  /** The operator commands the deltas settle, one settlement per command. */
+  commands: CommandSettlement[];
 }
 
 /** One task of one run. */
@@ -87,6 +99,7 @@ export function commitRows(deltas: readonly RunDelta[], created: readonly NewRun
   const changes = new Map<string, RunChange>();
   const tasks = new Map<string, Map<string, TaskRecord>>();
   const events: RunEvent[] = [];
+  const commands = new Map<number, CommandSettlement>();
   const addTasks = (rows: readonly TaskRecord[]): void => {
     for (const task of rows) {
       let byKey = tasks.get(task.runId);
@@ -114,6 +127,9 @@ export function commitRows(deltas: readonly RunDelta[], created: readonly NewRun
     }
     addTasks(delta.tasks);
     events.push(...delta.events);
+    for (const settlement of delta.commands ?? []) {
+      if (!commands.has(settlement.id)) commands.set(settlement.id, settlement);
+    }
   }
   return {
     created: newRuns,
@@ -121,6 +137,7 @@ export function commitRows(deltas: readonly RunDelta[], created: readonly NewRun
     tasks: [...tasks.values()].flatMap((byKey) => [...byKey.values()]),
     events,
     ...reduceWork(deltas),
+    commands: [...commands.values()],
   };
 }
 
@@ -131,7 +148,8 @@ export function isEmpty(rows: CommitRows): boolean {
     rows.changes.length === 0 &&
     rows.tasks.length === 0 &&
     rows.events.length === 0 &&
-    rows.work.length === 0
+    rows.work.length === 0 &&
+    rows.commands.length === 0
   );
 }
 
@@ -142,8 +160,9 @@ function columnArrays<R>(columns: readonly Column<R>[], records: readonly R[]): 
 /**
  * The parameters of `COMMIT_SQL`: one array per column, in the order the statement unnests them — new runs,
  * run changes (id, mask, then every field column, NULL where the mask leaves it out), tasks, events, dropped
- * tasks (run id, task key), work items. The statement's text never changes with the number of rows, so it is
- * prepared once per connection; a commit without work sends empty arrays for the outbox.
+ * tasks (run id, task key), work items, command settlements. The statement's text never changes with the number
+ * of rows, so it is prepared once per connection; a commit without work or settlements sends empty arrays for
+ * them.
  */
 export function commitParams(rows: CommitRows): SqlValue[][] {
   return [
@@ -158,5 +177,6 @@ export function commitParams(rows: CommitRows): SqlValue[][] {
     rows.drops.map((drop) => drop.runId),
     rows.drops.map((drop) => drop.taskKey),
     ...columnArrays(WORK_COLUMNS, rows.work),
+    ...columnArrays(SETTLEMENT_COLUMNS, rows.commands),
   ];
 }

@@ -1,6 +1,8 @@
 import { StorageError } from '@baton/core';
 import { initialSchema } from './migrations/0001-initial.js';
 import { workOutbox } from './migrations/0002-work.js';
+import { commandsAndBreakers } from './migrations/0003-commands-breakers.js';
+import { rollbackStatuses } from './migrations/0004-rollback-statuses.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -10,7 +12,12 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add a file `migrations/NNNN-name.ts` and list it here. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, workOutbox];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  workOutbox,
+  commandsAndBreakers,
+  rollbackStatuses,
+];
 
 /**
  * The advisory lock key that serialises migrations: the bytes of "BATNMIGR" as a bigint. Advisory locks are

@@ -1,9 +1,10 @@
 import type { RunQuery } from '@baton/core';
-import { UNFINISHED_STATUSES_SQL } from './migrations/0001-initial.js';
+import { UNFINISHED_STATUSES_SQL } from './migrations/0004-rollback-statuses.js';
 import {
   EVENT_COLUMNS,
   RUN_COLUMNS,
   RUN_FIELD_COLUMNS,
+  SETTLEMENT_COLUMNS,
   TASK_COLUMNS,
   WORK_COLUMNS,
   type Column,
@@ -40,6 +41,10 @@ const arrays = (columns: readonly Column<never>[], first: number): string =>
  * row's task is dropped, in which case the item replaces it as a fresh, queued row. The replaced row keeps its
  * lease version (the next claim raises it), so a claim on the dropped row can never match a later one. A commit
  * without work binds empty arrays; only dropped tasks cost an index probe each.
+ *
+ * `commands_settled` settles the operator commands the deltas applied or refused (one settlement per command,
+ * see `commitRows`), only those still unsettled, so a command settled before keeps its first result. It fails
+ * or succeeds with the rest of the statement.
  */
 export const COMMIT: Statement = (() => {
   let next = 1;
@@ -56,6 +61,7 @@ export const COMMIT: Statement = (() => {
   const events = take(EVENT_COLUMNS.length);
   const drops = take(2);
   const work = take(WORK_COLUMNS.length);
+  const settlements = take(SETTLEMENT_COLUMNS.length);
   const sets = RUN_FIELD_COLUMNS.map(
     (column) =>
       `${column.name} = CASE WHEN c.mask & ${column.bit} = 0 THEN r.${column.name} ELSE c.${column.name} END`,
@@ -97,6 +103,10 @@ export const COMMIT: Statement = (() => {
         ON CONFLICT (run_id, task_key, attempt) DO UPDATE
         SET ${workUpdates.join(', ')}, state = 'queued', worker = NULL, lease_until = NULL, outcome = NULL
         WHERE EXISTS (SELECT FROM work_drops d WHERE d.run_id = work.run_id AND d.task_key = work.task_key)
+      ), commands_settled AS (
+        UPDATE run_commands c SET settled_at = s.settled_at, result = s.result
+        FROM unnest(${arrays(SETTLEMENT_COLUMNS, settlements)}) AS s (${names(SETTLEMENT_COLUMNS)})
+        WHERE c.id = s.id AND c.settled_at IS NULL
       )
       SELECT baton_missing_run(c.id) FROM changes c WHERE c.id NOT IN (SELECT id FROM changed)`,
   };

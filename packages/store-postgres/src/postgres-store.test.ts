@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@baton/core';
-import { sampleRun, sampleTask, storeContract, workStoreContract } from '@baton/testing';
+import {
+  breakerStoreContract,
+  commandStoreContract,
+  sampleRun,
+  sampleTask,
+  storeContract,
+  workStoreContract,
+} from '@baton/testing';
 import { PostgresStore } from './postgres-store.js';
 import { hasPostgres, useTestDatabases } from './test-databases.test-helper.js';
 
@@ -22,6 +29,8 @@ describe.skipIf(!hasPostgres)('PostgresStore', () => {
   };
   storeContract('PostgresStore', makeStore);
   workStoreContract('PostgresStore', makeStore);
+  commandStoreContract('PostgresStore', makeStore);
+  breakerStoreContract('PostgresStore', makeStore);
 
   describe('payloads jsonb cannot hold as written', () => {
     const tricky = [

@@ -2,11 +2,18 @@ import pg from 'pg';
 import {
   ConflictError,
   StorageError,
+  type BreakerRecord,
+  type BreakerStore,
+  type CommandSettlement,
+  type CommandStore,
   type NewRun,
+  type RunControl,
+  type RunCommand,
   type RunDelta,
   type RunEvent,
   type RunQuery,
   type RunRecord,
+  type SettledCommand,
   type Store,
   type StoredWorkflow,
   type TaskRecord,
@@ -37,7 +44,9 @@ import {
   listRuns,
   type Statement,
 } from './postgres-statements.js';
-import { PostgresWork } from './postgres-work.js';
+import { PostgresBreakers } from './postgres-breakers.js';
+import { PostgresCommands } from './postgres-commands.js';
+import { PostgresWork, type RunStatement } from './postgres-work.js';
 import { QueryStats, type PostgresStoreStats } from './query-stats.js';
 import { toEvent, toRun, toTask, type EventRow, type RunRow, type TaskRow } from './row-codec.js';
 import { checkServerVersion } from './server-version.js';
@@ -88,17 +97,19 @@ const TYPES: pg.CustomTypesConfig = {
  * hot path — is a single statement whatever it carries: all its runs, task rows and events travel as column
  * arrays and are written by multi-row INSERT/UPDATE/UPSERT in one implicit transaction, so a group commit of N
  * runs costs one round trip, not N; the outbox rows a commit writes or drops travel in the same statement. Each
- * `WorkStore` call is one statement too (see `postgres-work.ts`). Payloads are `jsonb`. Driver errors never
+ * `WorkStore` call is one statement too (see `postgres-work.ts`). The same goes for the operator-command inbox
+ * (`CommandStore`, whose settlements `commit` also writes in its one statement) and the circuit breakers
+ * (`BreakerStore`), each passing its contract suite. Payloads are `jsonb`. Driver errors never
  * leave the adapter: they become `ConflictError`, `NotFoundError` or a `StorageError` naming the server (never
  * its credentials) and the cause; an unreachable server is a retryable `StorageError`, and the pool reconnects
  * once the server is back.
  */
-export class PostgresStore implements Store, WorkStore {
+export class PostgresStore implements Store, WorkStore, CommandStore, BreakerStore {
   readonly #pool: pg.Pool;
   readonly #where: string;
   readonly #stats: QueryStats;
   readonly #serverMajor: number;
-  readonly #work = new PostgresWork(async (doing, statement, values) => {
+  readonly #send: RunStatement = async (doing, statement, values) => {
     let params: unknown[];
     try {
       params = values();
@@ -107,7 +118,10 @@ export class PostgresStore implements Store, WorkStore {
       throw toStoreError(error, this.#where, doing);
     }
     return this.#query(doing, statement, params);
-  });
+  };
+  readonly #work = new PostgresWork(this.#send);
+  readonly #commands = new PostgresCommands(this.#send);
+  readonly #breakers = new PostgresBreakers(this.#send);
   #closed = false;
 
   private constructor(pool: pg.Pool, where: string, stats: QueryStats, serverMajor: number) {
@@ -297,6 +311,34 @@ export class PostgresStore implements Store, WorkStore {
 
   pendingWork(now: number, queuedBefore: number, limit?: number): Promise<WorkItem[]> {
     return this.#work.pending(now, queuedBefore, limit);
+  }
+
+  enqueueCommand(runId: string, input: RunControl, at: number): Promise<number> {
+    return this.#commands.enqueue(runId, input, at);
+  }
+
+  pendingCommands(limit?: number): Promise<RunCommand[]> {
+    return this.#commands.pending(limit);
+  }
+
+  runCommands(runId: string): Promise<RunCommand[]> {
+    return this.#commands.ofRun(runId);
+  }
+
+  settleCommand(settlement: CommandSettlement): Promise<void> {
+    return this.#commands.settle(settlement);
+  }
+
+  commandResult(id: number): Promise<SettledCommand | undefined> {
+    return this.#commands.result(id);
+  }
+
+  loadBreakers(): Promise<BreakerRecord[]> {
+    return this.#breakers.load();
+  }
+
+  saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
+    return this.#breakers.save(records);
   }
 
   /** Closes every connection once the calls in flight are done. Closing again does nothing. */

@@ -1,4 +1,5 @@
 import type {
+  CommandSettlement,
   ErrorInfo,
   RunEvent,
   RunRecord,
@@ -15,7 +16,7 @@ export type SqlValue = string | number | null;
 /** One column of a table: its name, its SQL type (for the array it is bound as) and how to read it from a record. */
 export interface Column<R> {
   name: string;
-  type: 'text' | 'integer' | 'double precision' | 'jsonb';
+  type: 'text' | 'integer' | 'bigint' | 'double precision' | 'jsonb';
   value: (record: R) => SqlValue;
 }
 
@@ -156,6 +157,13 @@ export const WORK_COLUMNS: readonly Column<WorkItem>[] = [
   { name: 'run_priority', type: 'integer', value: (w) => w.runPriority },
   { name: 'rank', type: 'double precision', value: (w) => w.rank },
   { name: 'queued_at', type: 'double precision', value: (w) => w.queuedAt },
+];
+
+/** The columns of a command's settlement, which `commit` writes only over an unsettled command. */
+export const SETTLEMENT_COLUMNS: readonly Column<CommandSettlement>[] = [
+  { name: 'id', type: 'bigint', value: (s) => s.id },
+  { name: 'result', type: 'jsonb', value: (s) => jsonb(s.result) },
+  { name: 'settled_at', type: 'double precision', value: (s) => s.at },
 ];
 
 function eventBody(event: RunEvent): string {

@@ -2,10 +2,19 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleEvent, sampleRun, sampleTask, storeContract } from '@baton/testing';
+import {
+  breakerStoreContract,
+  commandStoreContract,
+  sampleEvent,
+  sampleRun,
+  sampleTask,
+  storeContract,
+  type MakeStore,
+} from '@baton/testing';
+import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 
-storeContract('SqliteStore', () => {
+const makeStore: MakeStore = () => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-sqlite-'));
   const path = join(dir, 'baton.db');
   let current = SqliteStore.open({ path });
@@ -21,7 +30,11 @@ storeContract('SqliteStore', () => {
       rmSync(dir, { recursive: true, force: true });
     },
   });
-});
+};
+
+storeContract('SqliteStore', makeStore);
+commandStoreContract('SqliteStore', makeStore);
+breakerStoreContract('SqliteStore', makeStore);
 
 describe('SqliteStore', () => {
   let dir: string | undefined;
@@ -44,7 +57,7 @@ describe('SqliteStore', () => {
       synchronous: 'normal',
       foreignKeys: true,
       busyTimeoutMs: 5_000,
-      schemaVersion: 1,
+      schemaVersion: MIGRATIONS.at(-1)?.version,
     });
   });
 

@@ -5,10 +5,17 @@ import {
   ConflictError,
   NotFoundError,
   StorageError,
+  type BreakerRecord,
+  type BreakerStore,
+  type CommandSettlement,
+  type CommandStore,
+  type RunControl,
+  type RunCommand,
   type RunDelta,
   type RunEvent,
   type RunQuery,
   type RunRecord,
+  type SettledCommand,
   type Store,
   type StoredWorkflow,
   type TaskRecord,
@@ -36,6 +43,8 @@ import {
   type Statements,
 } from './sqlite-statements.js';
 import { toStoreError } from './sqlite-errors.js';
+import { SqliteBreakers } from './sqlite-breakers.js';
+import { SqliteCommands } from './sqlite-commands.js';
 
 /** A run that `commit` creates before it applies the deltas. */
 type NewRun = NonNullable<Parameters<Store['commit']>[1]>[number];
@@ -81,12 +90,13 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * Open it with {@link SqliteStore.open}; it migrates the file under a lock. Work is synchronous under the async
  * port — each call runs to completion before it returns a settled promise — so one process's calls never
  * interleave. Every write is one `BEGIN IMMEDIATE` transaction; `commit` writes all its deltas in one (group
- * commit), touching only the run columns a delta names, upserting task rows and inserting events. Other
- * processes may read the file while this one runs; a second writer waits up to the busy timeout and then gets
- * a `StorageError`. Driver errors never leave the adapter: they become `ConflictError`, `NotFoundError` or a
- * `StorageError` that names the file and the cause.
+ * commit), touching only the run columns a delta names, upserting task rows, inserting events and settling the
+ * operator commands the deltas settle. Other processes may read the file while this one runs; a second writer
+ * waits up to the busy timeout and then gets a `StorageError`. Driver errors never leave the adapter: they
+ * become `ConflictError`, `NotFoundError` or a `StorageError` that names the file and the cause. It also keeps
+ * the operator-command inbox and the circuit breakers, passing the CommandStore and BreakerStore suites.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, CommandStore, BreakerStore {
   readonly #db: Database.Database;
   readonly #file: string;
   readonly #runUpdates = new Map<number, Database.Statement>();
@@ -94,6 +104,8 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #s: Statements;
+  readonly #commands: SqliteCommands;
+  readonly #breakers: SqliteBreakers;
   readonly #saveWorkflowTx;
   readonly #createRunTx;
   readonly #commitTx;
@@ -103,6 +115,8 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#file = file;
     this.#s = prepareStatements(db);
+    this.#commands = new SqliteCommands(db);
+    this.#breakers = new SqliteBreakers(db);
     this.#saveWorkflowTx = db.transaction((workflow: Workflow, savedAt: number) =>
       this.#saveWorkflow(workflow, savedAt),
     );
@@ -247,6 +261,34 @@ export class SqliteStore implements Store {
     });
   }
 
+  enqueueCommand(runId: string, input: RunControl, at: number): Promise<number> {
+    return this.#call('sending a command', () => this.#commands.enqueue(runId, input, at));
+  }
+
+  pendingCommands(limit?: number): Promise<RunCommand[]> {
+    return this.#call('reading pending commands', () => this.#commands.pending(limit));
+  }
+
+  runCommands(runId: string): Promise<RunCommand[]> {
+    return this.#call("reading a run's commands", () => this.#commands.ofRun(runId));
+  }
+
+  settleCommand(settlement: CommandSettlement): Promise<void> {
+    return this.#call('settling a command', () => this.#commands.settle(settlement));
+  }
+
+  commandResult(id: number): Promise<SettledCommand | undefined> {
+    return this.#call("reading a command's result", () => this.#commands.result(id));
+  }
+
+  loadBreakers(): Promise<BreakerRecord[]> {
+    return this.#call('loading breakers', () => this.#breakers.load());
+  }
+
+  saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
+    return this.#call('saving breakers', () => this.#breakers.save(records));
+  }
+
   /** Lets SQLite refresh its query statistics, then closes the file. Closing again does nothing. */
   close(): Promise<void> {
     if (this.#closed) return RESOLVED;
@@ -312,6 +354,8 @@ export class SqliteStore implements Store {
     }
     for (const task of delta.tasks) this.#writeTask(task);
     for (const event of delta.events) this.#writeEvent(event);
+    if (delta.commands !== undefined)
+      for (const settlement of delta.commands) this.#commands.settle(settlement);
   }
 
   #writeTask(task: TaskRecord): void {

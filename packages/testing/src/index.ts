@@ -5,6 +5,8 @@ export { MemoryBlobStore } from './memory-blob-store.js';
 export { SequentialIdSource, type SequentialIdSourceOptions } from './sequential-id-source.js';
 export { storeContract } from './store-contract.js';
 export { workStoreContract } from './work-store-contract.js';
+export { commandStoreContract } from './command-store-contract.js';
+export { breakerStoreContract } from './breaker-store-contract.js';
 export { type MakeStore, type StoreFixture } from './store-harness.js';
 export { blobStoreContract, type BlobStoreFixture } from './blob-store-contract.js';
 export { sampleEvent, sampleRun, sampleTask, sampleWorkflow } from './store-fixtures.js';

@@ -3,16 +3,18 @@ import { MemoryStore } from './memory-store.js';
 import { sampleRun } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
 import { workStoreContract } from './work-store-contract.js';
+import { commandStoreContract } from './command-store-contract.js';
+import { breakerStoreContract } from './breaker-store-contract.js';
 
-storeContract('MemoryStore', () => {
+const makeStore = () => {
   const store = new MemoryStore();
   return Promise.resolve({ store, cleanup: () => store.close() });
-});
+};
 
-workStoreContract('MemoryStore', () => {
-  const store = new MemoryStore();
-  return Promise.resolve({ store, cleanup: () => store.close() });
-});
+storeContract('MemoryStore', makeStore);
+workStoreContract('MemoryStore', makeStore);
+commandStoreContract('MemoryStore', makeStore);
+breakerStoreContract('MemoryStore', makeStore);
 
 describe('MemoryStore', () => {
   it('clears a run field that a delta sets to undefined', async () => {

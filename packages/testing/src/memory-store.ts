@@ -1,5 +1,12 @@
 import {
   ConflictError,
+  type BreakerRecord,
+  type BreakerStore,
+  type CommandSettlement,
+  type CommandStore,
+  type RunControl,
+  type RunCommand,
+  type SettledCommand,
   FINAL_RUN_STATUSES,
   NotFoundError,
   StorageError,
@@ -19,6 +26,8 @@ import {
   type WorkStore,
   type Workflow,
 } from '@baton/core';
+import { MemoryBreakers } from './memory-breakers.js';
+import { MemoryCommands } from './memory-commands.js';
 import { MemoryWork } from './memory-work.js';
 
 /** A run that `commit` creates before it applies the deltas. */
@@ -57,13 +66,17 @@ function newestFirst(a: RunRecord, b: RunRecord): number {
  * commits are all-or-nothing (every check runs before anything changes), reads and writes copy, and values
  * go through JSON like they would on disk. Tasks come back in key order; workflows and claimed ids in no
  * promised order. Nothing survives the process. After `close` every call rejects with a `StorageError`.
+ * Beside the `Store` it keeps distributed mode's outbox, the operator-command inbox and the breaker table,
+ * each passing its own contract suite like the persistent stores.
  */
-export class MemoryStore implements Store, WorkStore {
+export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore {
   readonly #workflows = new Map<string, Map<string, SavedWorkflow>>();
   readonly #runs = new Map<string, RunRecord>();
   readonly #tasks = new Map<string, Map<string, TaskRecord>>();
   readonly #events = new Map<string, RunEvents>();
   readonly #work = new MemoryWork((runId) => this.#runs.get(runId)?.owner);
+  readonly #commands = new MemoryCommands();
+  readonly #breakers = new MemoryBreakers();
   #saves = 0;
   #closed = false;
 
@@ -269,6 +282,34 @@ export class MemoryStore implements Store, WorkStore {
     return this.#run(() => this.#work.pending(now, queuedBefore, limit));
   }
 
+  enqueueCommand(runId: string, input: RunControl, at: number): Promise<number> {
+    return this.#run(() => this.#commands.enqueue(runId, input, at));
+  }
+
+  pendingCommands(limit?: number): Promise<RunCommand[]> {
+    return this.#run(() => this.#commands.pending(limit));
+  }
+
+  runCommands(runId: string): Promise<RunCommand[]> {
+    return this.#run(() => this.#commands.ofRun(runId));
+  }
+
+  settleCommand(settlement: CommandSettlement): Promise<void> {
+    return this.#run(() => this.#commands.settle(settlement));
+  }
+
+  commandResult(id: number): Promise<SettledCommand | undefined> {
+    return this.#run(() => this.#commands.result(id));
+  }
+
+  loadBreakers(): Promise<BreakerRecord[]> {
+    return this.#run(() => this.#breakers.load());
+  }
+
+  saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
+    return this.#run(() => this.#breakers.save(records));
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
@@ -313,6 +354,7 @@ export class MemoryStore implements Store, WorkStore {
     }
     for (const task of delta.tasks) this.#tasks.get(task.runId)?.set(task.key, copy(task));
     this.#work.apply(delta);
+    this.#commands.apply(delta);
     for (const event of delta.events) {
       const log = this.#events.get(event.runId);
       if (log === undefined) continue;

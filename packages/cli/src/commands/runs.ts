@@ -4,6 +4,7 @@ import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { followRun } from '../run-session.js';
 import { openBaton } from './run.js';
+import { registerReplay } from './runs-debug.js';
 
 const STATUSES: readonly RunStatus[] = [
   'queued',
@@ -19,6 +20,7 @@ const STATUSES: readonly RunStatus[] = [
 export function registerRuns(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const runs = program.command('runs').description('List, inspect and decide runs in the data directory.');
   registerDecide(runs, io, setExit);
+  registerReplay(runs, io, setExit);
   runs
     .command('list')
     .description('List runs, newest first.')

@@ -80,3 +80,31 @@ function scorer(
     }
   }
 }
+
+/**
+ * The agents that may stand in for a node's agent when it is unavailable, best first: the node's `fallbacks`
+ * in their order; else — a capability lookup — the agents that offer what the node asks for (its capability
+ * query, or every skill of its agent in the same domain), most reliable first. Offline agents never stand in.
+ */
+export function alternativeAgents(
+  catalog: AgentCatalog,
+  node: AgentNode,
+  primary: AgentDefinition | undefined,
+): AgentDefinition[] {
+  const usable = (a: AgentDefinition | undefined): a is AgentDefinition => !!a && a.status !== 'offline';
+  if (node.fallbacks && node.fallbacks.length > 0) {
+    return node.fallbacks.map((ref) => catalog.resolve(ref)).filter(usable);
+  }
+  const query =
+    node.select ?? (primary && { domain: primary.capabilities.domain, skills: primary.capabilities.skills });
+  if (!query || query.skills.length === 0) return [];
+  return catalog
+    .candidates(query)
+    .filter((a) => usable(a) && a.id !== primary?.id)
+    .sort(
+      (a, b) =>
+        b.performance.successRate - a.performance.successRate ||
+        a.performance.costPerExecution - b.performance.costPerExecution ||
+        (a.id < b.id ? -1 : 1),
+    );
+}

@@ -4,6 +4,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { IdSource } from '../ports/id-source.js';
 import type { Store } from '../ports/store.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
+import type { BreakerPolicy } from './circuit-breakers.js';
 import type { RemoteExecution } from './remote-execution.js';
 
 /** What an engine is built from. Everything with I/O or time comes in through a port. */
@@ -33,6 +34,12 @@ export interface EngineOptions {
    * in this process.
    */
   remote?: RemoteExecution;
+  /** How circuit breakers trip and recover (defaults: DEFAULT_BREAKER_POLICY). */
+  breaker?: Partial<BreakerPolicy>;
+  /** How often the operator-command inbox is read (ms, default 50): how soon a command from another process applies. */
+  commandPollMs?: number;
+  /** How long `send` waits for another process to apply a command (ms, default 10 s). */
+  commandTimeoutMs?: number;
 }
 
 /** Options of one run. */

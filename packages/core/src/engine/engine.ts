@@ -6,10 +6,13 @@ import type { RunEvent } from '../execution/run-event.js';
 import { createRunState, decide, type RunState } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { EventBus } from '../ports/event-bus.js';
-import { resolveAgent } from './agent-resolver.js';
+import { alternativeAgents, resolveAgent } from './agent-resolver.js';
+import { CircuitBreakers } from './circuit-breakers.js';
+import { CommandInbox, hasCommandStore } from './command-inbox.js';
+import { toErrorInfo } from './error-info.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
-import { checkDecision, waitsOnlyForPeople } from './run-inspection.js';
+import { checkControl, waitsOnlyForPeople } from './run-inspection.js';
 import type { EngineOptions, StartRunOptions } from './engine-options.js';
 import { GroupCommit, type PendingDecision } from './group-commit.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -18,6 +21,9 @@ import { WorkflowVersions } from './workflow-versions.js';
 import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
 import { RemoteDispatcher } from './remote-execution.js';
 import type { WorkItem } from '../ports/work-store.js';
+import type { CommandSettlement, RunCommand, RunControl } from '../ports/command-store.js';
+import type { BreakerStore } from '../ports/breaker-store.js';
+import type { DecideContext } from '../execution/decision-step.js';
 
 /** A run the engine drives, held in memory while it is active. */
 interface ActiveRun {
@@ -39,6 +45,7 @@ export class Engine {
   readonly #o: Required<Pick<EngineOptions, 'store' | 'clock' | 'ids' | 'catalog' | 'runtimes'>> & {
     owner: string;
     leaseMs: number;
+    commandTimeoutMs: number;
     onError: (error: unknown) => void;
     isOwnerGone: (owner: string) => boolean;
   };
@@ -59,6 +66,11 @@ export class Engine {
   readonly #leases: LeaseKeeper;
   /** Distributed mode: agent tasks go to workers through the outbox instead of the local queue. */
   readonly #remote: RemoteDispatcher | undefined;
+  /** Circuit breakers of every agent version this process calls, shared by all its runs. */
+  readonly breakers: CircuitBreakers;
+  /** Operator commands for the runs this process drives, sent by other processes. */
+  readonly #inbox: CommandInbox | undefined;
+  readonly #ctx: Omit<DecideContext, 'now'>;
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -66,6 +78,7 @@ export class Engine {
       ...options,
       owner: options.owner ?? options.ids.next('engine'),
       leaseMs: options.leaseMs ?? 30_000,
+      commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
       onError: options.onError ?? (() => undefined),
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
@@ -86,6 +99,28 @@ export class Engine {
       onError: (error) => this.#o.onError(error),
     });
     this.bus = options.bus ?? new LocalEventBus({ onListenerError: this.#o.onError });
+    const store = options.store;
+    this.breakers = new CircuitBreakers(
+      options.clock,
+      'loadBreakers' in store ? (store as typeof store & BreakerStore) : undefined,
+      options.breaker,
+      this.#o.onError,
+    );
+    this.#ctx = {
+      resolveAgent: (node) => resolveAgent(this.#o.catalog, node),
+      alternatives: (node, primary) => alternativeAgents(this.#o.catalog, node, primary),
+      admits: (agent) => this.breakers.admits(agent),
+    };
+    this.#inbox = hasCommandStore(store)
+      ? new CommandInbox({
+          store,
+          clock: options.clock,
+          pollMs: options.commandPollMs ?? 50,
+          onError: this.#o.onError,
+          holds: (runId) => this.#runs.has(runId) || this.#parked.has(runId),
+          apply: (command) => this.#applyCommand(command),
+        })
+      : undefined;
     this.#remote =
       options.remote &&
       new RemoteDispatcher(
@@ -94,7 +129,10 @@ export class Engine {
         this.#o.owner,
         (runId, outcome) => {
           const active = this.#runs.get(runId);
-          if (active) this.#apply(active, outcome);
+          if (!active) return;
+          const agent = active.state.task(outcome.taskKey)?.agent;
+          if (agent) this.breakers.record(agent, outcome.type === 'agent.failed' ? outcome.error : undefined);
+          this.#apply(active, outcome);
         },
         this.#o.onError,
       );
@@ -108,9 +146,11 @@ export class Engine {
   /** Starts handing out tasks, then takes over and recovers runs that no live process drives. */
   async start(): Promise<void> {
     this.#stopQueue = this.#queue.consume((task) => this.#runTask(task.runId, task.taskKey, task.attempt));
+    await this.breakers.start();
     await this.#leases.claimOrphans();
     this.#leases.start();
     this.#remote?.start();
+    this.#inbox?.start();
   }
 
   /** Starts a run of `workflow` (saved as a version if new). Rejects invalid input before a run exists. */
@@ -188,16 +228,41 @@ export class Engine {
     });
   }
 
-  /** Feeds an operator or approver input to a run this engine drives. */
-  async send(runId: string, input: EngineInput): Promise<void> {
+  /**
+   * Feeds an operator's act or an approver's decision to a run — one this engine drives, or one another process
+   * sharing the store drives (through the store's command inbox; a run nobody drives is taken over here).
+   * Resolves once it is applied; a control the run cannot take is refused with the reason (`ConflictError`,
+   * `NotFoundError`), and nothing changes.
+   */
+  async send(runId: string, input: RunControl): Promise<void> {
     const active = this.#runs.get(runId) ?? (await this.#unpark(runId));
-    if (!active) {
-      const run = await this.#o.store.getRun(runId);
-      if (!run) throw new NotFoundError(`no run "${runId}"`);
-      throw new ConflictError(`run "${runId}" is ${run.status} and not driven by this process`);
+    if (active) {
+      checkControl(active.state, input);
+      this.#apply(active, input);
+      await this.#commits.settled;
+      return;
     }
-    if (input.type === 'approval.decide') checkDecision(active.workflow, input);
-    this.#apply(active, input);
+    const run = await this.#o.store.getRun(runId);
+    if (!run) throw new NotFoundError(`no run "${runId}"`);
+    if (FINAL_RUN_STATUSES.has(run.status))
+      throw new ConflictError(`run "${runId}" is ${run.status}`, { details: { code: 'RUN_FINISHED' } });
+    if (!this.#inbox)
+      throw new ConflictError(`run "${runId}" is ${run.status} and not driven by this process`);
+    await this.#inbox.send(runId, input, this.#o.commandTimeoutMs, () => this.#leases.claimOrphans());
+  }
+
+  /** Applies a command from the inbox to a run this process drives, settling it with the decision. */
+  async #applyCommand(command: RunCommand): Promise<void> {
+    const active = this.#runs.get(command.runId) ?? (await this.#unpark(command.runId));
+    if (!active || !this.#inbox) return;
+    try {
+      checkControl(active.state, command.input);
+    } catch (error) {
+      const at = this.#o.clock.now();
+      await this.#inbox.refuse(command, toErrorInfo(error), at);
+      return;
+    }
+    this.#apply(active, command.input, this.#inbox.accepted(command));
     await this.#commits.settled;
   }
 
@@ -206,6 +271,8 @@ export class Engine {
     this.#stopping = true;
     this.#leases.stop();
     this.#remote?.stop();
+    this.breakers.stop();
+    await this.#inbox?.stop();
     for (const run of this.#runs.values()) {
       for (const controller of run.controllers.values()) controller.abort(new Error('engine stopping'));
       for (const cancel of run.timers.values()) cancel();
@@ -235,17 +302,13 @@ export class Engine {
     return active;
   }
 
-  readonly #resolveAgent = (node: Parameters<typeof resolveAgent>[1]): ReturnType<typeof resolveAgent> =>
-    resolveAgent(this.#o.catalog, node);
-
-  #apply(active: ActiveRun, input: EngineInput): void {
+  #apply(active: ActiveRun, input: EngineInput, settlement?: CommandSettlement): void {
     if (this.#stopping) return;
-    const decision = decide(active.state, input, {
-      now: this.#o.clock.now(),
-      resolveAgent: this.#resolveAgent,
-    });
+    const decision = decide(active.state, input, { ...this.#ctx, now: this.#o.clock.now() });
     const { delta, commands } = decision;
-    if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0) return;
+    if (settlement) delta.commands = [settlement];
+    else if (delta.events.length === 0 && delta.tasks.length === 0 && !delta.run && commands.length === 0)
+      return;
     if (this.#remote) {
       // The outbox rows of this decision's dispatches commit in the same transaction as the decision.
       const work: WorkItem[] = [];
@@ -365,6 +428,10 @@ export class Engine {
       active.checkpoints,
     );
     active.controllers.delete(taskKey);
+    this.breakers.record(
+      `${dispatch.agent.id}@${dispatch.agent.version}`,
+      outcome.type === 'agent.failed' ? outcome.error : undefined,
+    );
     this.#apply(active, outcome);
   }
 

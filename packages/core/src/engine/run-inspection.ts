@@ -1,16 +1,45 @@
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { EngineInput } from '../execution/engine-input.js';
 import type { RunState } from '../execution/index.js';
+import { operatorRefusal } from '../execution/operator.js';
+import { ESCALATION_OPTIONS } from '../execution/recovery.js';
+import type { RunControl } from '../ports/command-store.js';
 import type { Workflow } from '../model/workflow-schema.js';
 
 /**
- * Refuses a decision the workflow cannot take, before it reaches the run: a task that is not an approval, or
- * a decision that is not one of the approval's options. (Whether the task is waiting is the run's business.)
+ * Refuses a control the run cannot take as it is, before it reaches the run, with the reason: an operator act
+ * the run's state does not allow, or a decision on a task that is not an approval (nor an escalated failure),
+ * or that is not one of its options.
  */
-export function checkDecision(
-  workflow: Workflow,
-  input: Extract<EngineInput, { type: 'approval.decide' }>,
-): void {
+export function checkControl(state: RunState, input: RunControl): void {
+  if (input.type !== 'approval.decide') {
+    const refusal = operatorRefusal(state, input);
+    if (!refusal) return;
+    const options = { details: { code: refusal.code } };
+    if (refusal.code === 'NOT_FOUND') throw new NotFoundError(refusal.message, options);
+    throw new ConflictError(refusal.message, options);
+  }
+  const task = state.task(input.taskKey);
+  if (isEscalatedRow(task)) {
+    if (!(ESCALATION_OPTIONS as readonly string[]).includes(input.decision))
+      throw new ConflictError(
+        `"${input.decision}" is not a decision on a failed task; choose ${ESCALATION_OPTIONS.join(', ')}`,
+      );
+    return;
+  }
+  checkDecision(state.workflow, input);
+}
+
+/** A failed task waiting for a person: waiting with its error and no wake-up time (see recovery.ts). */
+function isEscalatedRow(task: ReturnType<RunState['task']>): boolean {
+  return task?.status === 'waiting' && task.error !== undefined && task.wakeAt === undefined;
+}
+
+/**
+ * Refuses a decision the workflow cannot take: a task that is not an approval, or a decision that is not one
+ * of the approval's options. (Whether the task is waiting is the run's business.)
+ */
+function checkDecision(workflow: Workflow, input: Extract<EngineInput, { type: 'approval.decide' }>): void {
   const node = findNode(workflow, input.taskKey);
   if (node?.type !== 'approval') throw new NotFoundError(`task "${input.taskKey}" is not an approval`);
   if (!node.options.includes(input.decision)) {
@@ -28,8 +57,8 @@ export function waitsOnlyForPeople(state: RunState): boolean {
   if (state.run.status !== 'waiting') return false;
   for (const task of state.tasks()) {
     const open = task.status === 'waiting' || task.status === 'running' || task.status === 'ready';
-    if (open && (task.status !== 'waiting' || findNode(state.workflow, task.nodeId)?.type !== 'approval'))
-      return false;
+    const person = isEscalatedRow(task) || findNode(state.workflow, task.nodeId)?.type === 'approval';
+    if (open && (task.status !== 'waiting' || !person)) return false;
   }
   return true;
 }

@@ -22,6 +22,7 @@ describe('decide: pause, resume, cancel', () => {
     h.start();
     const paused = h.send({ type: 'pause', by: 'op', reason: 'look' });
     expect(paused.delta.events).toEqual([
+      expect.objectContaining({ type: 'operator.acted', command: 'pause', by: 'op', reason: 'look' }),
       expect.objectContaining({ type: 'run.paused', by: 'op', reason: 'look' }),
     ]);
     expect(h.run.status).toBe('paused');
@@ -31,7 +32,8 @@ describe('decide: pause, resume, cancel', () => {
     expect(dispatched(result)).toEqual([]);
     expect(h.run.status).toBe('paused');
     const resumed = h.send({ type: 'resume', by: 'op' });
-    expect(resumed.delta.events[0]).toMatchObject({ type: 'run.resumed', by: 'op' });
+    expect(resumed.delta.events[0]).toMatchObject({ type: 'operator.acted', command: 'resume', by: 'op' });
+    expect(resumed.delta.events[1]).toMatchObject({ type: 'run.resumed', by: 'op' });
     expect(dispatched(resumed)).toEqual(['b']);
     h.succeed('b');
     expect(h.run.status).toBe('completed');

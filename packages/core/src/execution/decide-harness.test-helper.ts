@@ -31,6 +31,8 @@ const TASK_EVENT_STATUS: Partial<Record<RunEvent['type'], TaskStatus>> = {
   'task.cancelled': 'cancelled',
   'approval.requested': 'waiting',
   'timer.started': 'waiting',
+  // Recovery takes a task out of its attempt: to a fallback agent's attempt, a skip, an escalation or a failure.
+  'task.recovery': 'waiting',
 };
 
 const RUN_EVENT_STATUS: Partial<Record<RunEvent['type'], RunStatus>> = {
@@ -38,6 +40,9 @@ const RUN_EVENT_STATUS: Partial<Record<RunEvent['type'], RunStatus>> = {
   'run.paused': 'paused',
   'run.resumed': 'running',
   'run.waiting': 'waiting',
+  'rollback.started': 'rolling_back',
+  'run.rolled_back': 'rolled_back',
+  'run.rollback_failed': 'rollback_failed',
   'run.completed': 'completed',
   'run.failed': 'failed',
   'run.cancelled': 'cancelled',
@@ -104,6 +109,9 @@ export interface HarnessOptions {
   agents?: AgentDefinition[];
   start?: number;
   resolveAgent?: DecideContext['resolveAgent'];
+  alternatives?: DecideContext['alternatives'];
+  admits?: DecideContext['admits'];
+  labels?: Record<string, string>;
   vars?: Record<string, unknown>;
 }
 
@@ -121,6 +129,7 @@ export class RunHarness {
   run: RunRecord;
   readonly agents = new Map<string, AgentDefinition>();
   readonly resolveAgent: DecideContext['resolveAgent'];
+  readonly ctx: Omit<DecideContext, 'now'>;
   last: Decision | undefined;
 
   constructor(workflow: Workflow, options: HarnessOptions = {}) {
@@ -128,6 +137,11 @@ export class RunHarness {
     this.now = options.start ?? Date.UTC(2026, 0, 1);
     for (const a of options.agents ?? [agentDef('worker')]) this.agents.set(a.id, a);
     this.resolveAgent = options.resolveAgent ?? ((node) => this.#resolve(node));
+    this.ctx = {
+      resolveAgent: this.resolveAgent,
+      ...(options.alternatives ? { alternatives: options.alternatives } : {}),
+      ...(options.admits ? { admits: options.admits } : {}),
+    };
     this.run = {
       id: 'run-1',
       workflowId: workflow.id,
@@ -140,6 +154,7 @@ export class RunHarness {
         Object.fromEntries(Object.entries(workflow.variables).map(([k, v]) => [k, v.default ?? null])),
       costUsd: 0,
       createdAt: this.now,
+      ...(options.labels ? { labels: options.labels } : {}),
     };
     this.state = createRunState(workflow, this.run, [], 0);
   }
@@ -162,7 +177,7 @@ export class RunHarness {
   send(input: EngineInput, at?: number): Decision {
     if (at !== undefined) this.now = at;
     const before = this.run.status;
-    const decision = decide(this.state, input, { now: this.now, resolveAgent: this.resolveAgent });
+    const decision = decide(this.state, input, { ...this.ctx, now: this.now });
     this.#check(decision, before);
     for (const row of decision.delta.tasks) this.rows.set(row.key, row);
     this.events.push(...decision.delta.events);
@@ -241,6 +256,8 @@ export class RunHarness {
     for (const row of delta.tasks) {
       if (keys.has(row.key)) throw new Error(`task "${row.key}" appears twice in one delta`);
       keys.add(row.key);
+      // Compensation rows follow the rollback's own order (rollback.ts), not the task state machine.
+      if (row.key.endsWith('~undo')) continue;
       let status: TaskStatus = this.rows.get(row.key)?.status ?? 'pending';
       const path = [status];
       const moves = delta.events.flatMap((e) =>

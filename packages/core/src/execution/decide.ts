@@ -1,7 +1,10 @@
 import { consumption, enforceBudget } from './budget.js';
 import type { DecideContext, Decision } from './decision-step.js';
 import { DecisionStep, noDecision } from './decision-step.js';
-import type { EngineInput } from './engine-input.js';
+import type { EngineInput, OperatorInput, OperatorInputType } from './engine-input.js';
+import { applyTaskControl, audit, decideEscalation, operatorRefusal } from './operator.js';
+import { ESCALATION_OPTIONS, isEscalated, type EscalationDecision } from './recovery.js';
+import { compensationInput, recoverRollback } from './rollback.js';
 import { FINAL_RUN_STATUSES } from './lifecycle.js';
 import {
   activateAgent,
@@ -45,7 +48,13 @@ export function decide(state: RunState, input: EngineInput, ctx: DecideContext):
   if (FINAL_RUN_STATUSES.has(status)) return noDecision(id);
   const startable = input.type === 'start' || input.type === 'recover' || input.type === 'cancel';
   if (status === 'queued' && !startable) return noDecision(id);
+  if (isOperatorInput(input) && operatorRefusal(engine, input)) return noDecision(id);
   const step = new DecisionStep(engine, ctx);
+  if (status === 'rolling_back') {
+    if (input.type === 'recover') recoverRollback(step);
+    else compensationInput(step, input);
+    return step.result();
+  }
   const before = engine.workflow.policies.budget ? consumption(engine) : undefined;
   apply(step, input);
   drain(step);
@@ -70,8 +79,15 @@ function apply(step: DecisionStep, input: EngineInput): void {
       return agentCheckpoint(step, input);
     case 'timer.fired':
       return timerFired(step, input.taskKey);
-    case 'approval.decide':
+    case 'approval.decide': {
+      const task = step.state.byKey.get(input.taskKey);
+      if (task && isEscalated(task)) {
+        if (!(ESCALATION_OPTIONS as readonly string[]).includes(input.decision)) return;
+        const decision = input.decision as EscalationDecision;
+        return decideEscalation(step, task, decision, input.by, undefined, input.comment);
+      }
       return approvalDecided(step, input);
+    }
     case 'event.publish':
       step.emit({ type: 'event.emitted', name: input.name, payload: input.payload });
       return publishEvent(step, input.name, input.payload);
@@ -80,12 +96,38 @@ function apply(step: DecisionStep, input: EngineInput): void {
     case 'child.failed':
       return childFailed(step, input);
     case 'pause':
+      audit(step, input);
       return pauseRun(step, input);
     case 'resume':
+      audit(step, input);
       return resumeRun(step, input);
     case 'cancel':
+      audit(step, input);
       return cancelRun(step, input);
+    case 'vars.set':
+    case 'task.edit-input':
+    case 'task.retry':
+    case 'task.skip':
+    case 'step':
+    case 'rollback':
+      return applyTaskControl(step, input);
   }
+}
+
+const OPERATOR_INPUTS: ReadonlySet<string> = new Set<OperatorInputType>([
+  'pause',
+  'resume',
+  'cancel',
+  'vars.set',
+  'task.edit-input',
+  'task.retry',
+  'task.skip',
+  'rollback',
+  'step',
+]);
+
+export function isOperatorInput(input: EngineInput): input is OperatorInput {
+  return OPERATOR_INPUTS.has(input.type);
 }
 
 /** A timer fired. Timers are never cancelled, so one for a task that no longer waits on it changes nothing. */
@@ -104,6 +146,7 @@ function timerFired(step: DecisionStep, taskKey: string): void {
       if (node.type === 'approval') approvalDeadline(step, task, node);
       return;
     case 'child':
+    case 'escalation':
     case undefined:
       return;
   }

@@ -3,7 +3,7 @@ import type { EvalOptions } from '../expr/index.js';
 import type { AgentDefinition } from '../model/agent-schema.js';
 import type { AgentNode } from '../model/node-schema.js';
 import type { EngineCommand } from './engine-input.js';
-import { assertRunTransition, type RunStatus, type TaskStatus } from './lifecycle.js';
+import { assertRunTransition, FINAL_RUN_STATUSES, type RunStatus, type TaskStatus } from './lifecycle.js';
 import type { ErrorInfo, RunRecord, TaskRecord } from './records.js';
 import type { NewRunEvent, RunDelta, RunEvent } from './run-event.js';
 import type { EngineRunState, ScopeInstance, TaskState } from './run-state.js';
@@ -18,6 +18,13 @@ export interface DecideContext {
     node: AgentNode,
     taskKey: string,
   ): { agent: AgentDefinition; reason?: string } | { error: ErrorInfo };
+  /**
+   * Agents that may stand in for the node's agent when it is unavailable, best first: the node's `fallbacks`,
+   * else active agents offering the same capability. Absent: no alternatives.
+   */
+  alternatives?(node: AgentNode, primary: AgentDefinition | undefined): readonly AgentDefinition[];
+  /** Whether the circuit breaker of an agent version (`id@version`) lets a call through now. Absent: always. */
+  admits?(agentRef: string): boolean;
 }
 
 /** What one input changed (to commit) and what the driver must do next (after the commit). */
@@ -47,6 +54,8 @@ export class DecisionStep {
   readonly commands: EngineCommand[] = [];
   readonly work: Work[] = [];
   readonly #dirty = new Set<TaskState>();
+  /** Changed rows that belong to no scope (compensations). */
+  readonly #rows = new Set<TaskRecord>();
   #run: Partial<Omit<RunRecord, 'id'>> | undefined;
 
   constructor(state: EngineRunState, ctx: DecideContext) {
@@ -105,6 +114,11 @@ export class DecisionStep {
     this.setRun('costUsd', this.state.run.costUsd + costUsd);
   }
 
+  /** Marks a row outside the workflow's scopes (a compensation) changed, so the decision writes it. */
+  writeRow(row: TaskRecord): void {
+    this.#rows.add(row);
+  }
+
   /** Marks a task row changed in place (a saved checkpoint), so the decision writes it. */
   touch(task: TaskState): void {
     this.#dirty.add(task);
@@ -114,15 +128,17 @@ export class DecisionStep {
     return this.state.run.status === 'paused';
   }
 
+  /** The workflow's own work is over: the run ended, or it is rolling back (only compensations run now). */
   get finished(): boolean {
     const status = this.state.run.status;
-    return status === 'completed' || status === 'failed' || status === 'cancelled';
+    return FINAL_RUN_STATUSES.has(status) || status === 'rolling_back';
   }
 
   /** The delta and commands, task rows copied so that later decisions cannot change what this one reports. */
   result(): Decision {
     const tasks: TaskRecord[] = [];
     for (const task of this.#dirty) tasks.push({ ...task.row });
+    for (const row of this.#rows) tasks.push({ ...row });
     const delta: RunDelta = { runId: this.state.run.id, tasks, events: this.events };
     if (this.#run) delta.run = this.#run;
     return { delta, commands: this.commands };

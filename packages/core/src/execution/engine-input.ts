@@ -26,9 +26,31 @@ export type EngineInput =
       attempt?: number;
     }
   | { type: 'child.failed'; taskKey: string; error: ErrorInfo; attempt?: number }
+  | OperatorInput;
+
+/**
+ * What an operator can do to a run (SDK, CLI, API). Every act is audited in the run's event log as an
+ * `operator.acted` event with who and why, next to the events of its effect.
+ */
+export type OperatorInput =
   | { type: 'pause'; by?: string; reason?: string }
-  | { type: 'resume'; by?: string }
-  | { type: 'cancel'; by?: string; reason?: string };
+  | { type: 'resume'; by?: string; reason?: string }
+  | { type: 'cancel'; by?: string; reason?: string }
+  /** Sets workflow variables; the run must be paused. */
+  | { type: 'vars.set'; vars: Record<string, unknown>; by?: string; reason?: string }
+  /** Replaces inputs of a task that has not started yet (merged over the node's evaluated inputs); paused runs only. */
+  | { type: 'task.edit-input'; taskKey: string; input: Record<string, unknown>; by?: string; reason?: string }
+  /** Runs a failed task again with the next attempt: one waiting for a person after a failure (escalated). */
+  | { type: 'task.retry'; taskKey: string; by?: string; reason?: string }
+  /** Settles a task that has not succeeded with the given output, as if its agent had returned it. */
+  | { type: 'task.skip'; taskKey: string; output?: unknown; by?: string; reason?: string }
+  /** Cancels what is open and runs the compensations of completed steps in reverse completion order. */
+  | { type: 'rollback'; by?: string; reason?: string }
+  /** Step-through mode: dispatches the next task held before its start. */
+  | { type: 'step'; by?: string };
+
+/** The `type` of every operator input. */
+export type OperatorInputType = OperatorInput['type'];
 
 /** What the driver must do after a decision, in order, after the decision's delta is committed. */
 export type EngineCommand =

@@ -4,14 +4,17 @@ import { hasErrorRoute } from './compiled-workflow.js';
 import type { DecisionStep } from './decision-step.js';
 import { cancel, settle } from './readiness.js';
 import type { ErrorInfo } from './records.js';
+import { escalate, escalates, fallBack, recovery } from './recovery.js';
 import { backoffDelay, resolveRetryPolicy, shouldRetry } from './retry-backoff.js';
 import type { ScopeInstance, TaskState } from './run-state.js';
 
 /**
- * The failure path of docs/adr/0003: retry while the policy allows, then `onError: "route"` (the error port),
- * `"continue"` or `optional` (a null output, the failure recorded), else the failure is unhandled and fails the
- * enclosing scope instance — and with it the container, or at the top the run. `origin` is the task where the
- * failure started, kept as it travels up through containers.
+ * The failure path of docs/adr/0003 and the error recovery of docs/errors.md: retry while the policy allows;
+ * then an unavailable agent hands the task to the next alternative agent; then `onError: "route"` (the error
+ * port), `"continue"` or `optional` (a null output, the failure recorded); then escalation to a person (a human
+ * in the loop); else the failure is unhandled and fails the enclosing scope instance — and with it the
+ * container, or at the top the run. `origin` is the task where the failure started, kept as it travels up
+ * through containers.
  */
 export function failTask(step: DecisionStep, task: TaskState, error: ErrorInfo, origin = task.row.key): void {
   const { info, row } = task;
@@ -36,19 +39,35 @@ export function failTask(step: DecisionStep, task: TaskState, error: ErrorInfo, 
       return;
     }
   }
+  if (fallBack(step, task, error)) return;
   if (node.onError === 'route' && hasErrorRoute(info)) {
     handled(step, task, error, 'route', ERROR_PORT);
   } else if (node.onError === 'continue' || node.optional === true) {
+    if (node.optional === true)
+      recovery(step, task, 'skip', `optional task: ${error.code}: ${error.message}`);
     handled(step, task, error, 'continue', DEFAULT_PORT);
+  } else if (escalates(step, task)) {
+    escalate(step, task, error);
   } else {
-    const instance = task.instance;
-    const live = instance.status === 'live';
-    // Marked before anything else settles, so that nothing more in the instance starts.
-    if (live) instance.status = 'failed';
-    step.emit({ type: 'task.failed', taskKey: row.key, nodeId: row.nodeId, attempt: row.attempt, error });
-    settle(step, task, { status: 'failed', output: null, port: undefined, error });
-    if (live) step.push({ kind: 'scopeFailed', instance, error, origin });
+    failUnhandled(step, task, error, origin);
   }
+}
+
+/** A failure nothing handles: the task fails and so does its scope instance (and at the top, the run). */
+export function failUnhandled(
+  step: DecisionStep,
+  task: TaskState,
+  error: ErrorInfo,
+  origin = task.row.key,
+): void {
+  const { row } = task;
+  const instance = task.instance;
+  const live = instance.status === 'live';
+  // Marked before anything else settles, so that nothing more in the instance starts.
+  if (live) instance.status = 'failed';
+  step.emit({ type: 'task.failed', taskKey: row.key, nodeId: row.nodeId, attempt: row.attempt, error });
+  settle(step, task, { status: 'failed', output: null, port: undefined, error });
+  if (live) step.push({ kind: 'scopeFailed', instance, error, origin });
 }
 
 function handled(

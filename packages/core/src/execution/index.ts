@@ -1,7 +1,7 @@
 /** The pure engine core: run and task state machines, records, events, and `decide`. */
 export { decide } from './decide.js';
 export type { DecideContext, Decision } from './decision-step.js';
-export type { EngineCommand, EngineInput } from './engine-input.js';
+export type { EngineCommand, EngineInput, OperatorInput, OperatorInputType } from './engine-input.js';
 export {
   assertRunTransition,
   assertTaskTransition,
@@ -17,6 +17,6 @@ export {
 export type { ErrorInfo, RunRecord, TaskRecord } from './records.js';
 export { createRunState } from './restore-run-state.js';
 export { backoffDelay, resolveRetryPolicy, type ResolvedRetryPolicy } from './retry-backoff.js';
-export type { NewRunEvent, RunDelta, RunEvent, RunEventType } from './run-event.js';
+export type { NewRunEvent, RecoveryAction, RunDelta, RunEvent, RunEventType } from './run-event.js';
 export { runMetrics, type ExecutionTraceEntry, type WorkflowExecutionMetrics } from './run-metrics.js';
 export type { NodeEntry, RunState } from './run-state.js';

@@ -3,8 +3,22 @@
  * allowed moves live in these two tables and nowhere else.
  */
 
-/** Where a run is in its life. `waiting` means nothing can progress until a person, a timer or an event acts. */
-export type RunStatus = 'queued' | 'running' | 'paused' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Where a run is in its life. `waiting` means nothing can progress until a person, a timer or an event acts.
+ * `rolling_back`: the compensations of completed steps run in reverse completion order; the run then ends
+ * `rolled_back`, or `rollback_failed` when a compensation failed.
+ */
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'waiting'
+  | 'rolling_back'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'rolled_back'
+  | 'rollback_failed';
 
 /** Where a task is in its life. `waiting`: an approval, a wait node, a retry back-off or a child run. */
 export type TaskStatus =
@@ -13,12 +27,15 @@ export type TaskStatus =
 /** Where a run may go from each status. */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   queued: ['running', 'cancelled', 'failed'],
-  running: ['paused', 'waiting', 'completed', 'failed', 'cancelled'],
-  paused: ['running', 'waiting', 'cancelled', 'failed'],
-  waiting: ['running', 'paused', 'completed', 'failed', 'cancelled'],
+  running: ['paused', 'waiting', 'completed', 'failed', 'cancelled', 'rolling_back'],
+  paused: ['running', 'waiting', 'cancelled', 'failed', 'rolling_back'],
+  waiting: ['running', 'paused', 'completed', 'failed', 'cancelled', 'rolling_back'],
+  rolling_back: ['rolled_back', 'rollback_failed'],
   completed: [],
   failed: [],
   cancelled: [],
+  rolled_back: [],
+  rollback_failed: [],
 };
 
 /** Where a task may go from each status. */
@@ -36,7 +53,13 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]
 };
 
 /** Run statuses after which nothing more happens. */
-export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
+export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'rolled_back',
+  'rollback_failed',
+]);
 /** Task statuses after which the task never changes again. */
 export const SETTLED_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
   'succeeded',

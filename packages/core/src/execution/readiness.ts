@@ -51,6 +51,8 @@ export function readyNextAttempt(step: DecisionStep, task: TaskState): void {
   row.readyAt = step.now;
   delete row.wakeAt;
   delete row.error;
+  // A ready agent task's stored input is an operator's edit; the last attempt's input is not one.
+  if (task.info.node.type === 'agent') delete row.input;
   task.waitingFor = undefined;
   step.emit({ type: 'task.ready', taskKey: row.key, nodeId: row.nodeId });
   step.push({ kind: 'activate', task });

@@ -5,6 +5,7 @@ import { SETTLED_TASK_STATUSES } from './lifecycle.js';
 import { lastOutput } from './readiness.js';
 import type { RunRecord, TaskRecord } from './records.js';
 import { EngineRunState, ScopeInstance, TaskState, type RunState } from './run-state.js';
+import { isCompensationKey } from './rollback.js';
 import { expressionScope, recordEntry } from './scope-view.js';
 
 /**
@@ -32,7 +33,11 @@ class Rebuild {
 
   constructor(state: EngineRunState, rows: readonly TaskRecord[]) {
     this.#state = state;
-    this.#rows = new Map(rows.map((row) => [row.key, row]));
+    this.#rows = new Map();
+    for (const row of rows) {
+      if (isCompensationKey(row.key)) state.compensations.set(row.key, { ...row });
+      else this.#rows.set(row.key, row);
+    }
     this.#top = new ScopeInstance('', state.compiled.top, '', undefined, 0, undefined);
     state.top = this.#top;
   }
@@ -121,7 +126,8 @@ class Rebuild {
     const { row, info } = task;
     if (row.status !== 'waiting') return;
     const node = info.node;
-    if (row.error !== undefined) task.waitingFor = 'backoff';
+    // A retry back-off always has a wake-up time; an escalated failure waits for a person and has none.
+    if (row.error !== undefined) task.waitingFor = row.wakeAt === undefined ? 'escalation' : 'backoff';
     else if (node.type === 'approval') task.waitingFor = 'approval';
     else if (node.type === 'subworkflow') task.waitingFor = 'child';
     else if (node.type === 'wait' && node.event) {

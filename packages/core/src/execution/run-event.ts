@@ -1,4 +1,6 @@
+import type { CommandSettlement } from '../ports/command-store.js';
 import type { WorkItem } from '../ports/work-store.js';
+import type { OperatorInputType } from './engine-input.js';
 import type { ErrorInfo, RunRecord, TaskRecord } from './records.js';
 
 /** Fields every entry of a run's event log has. `seq` counts from 1 per run, without gaps. */
@@ -76,7 +78,38 @@ export type RunEvent =
   | (EventBase & { type: 'event.emitted'; name: string; payload: unknown; taskKey?: string })
   | (EventBase & { type: 'vars.updated'; vars: Record<string, unknown>; taskKey?: string })
   | (TaskEventBase & { type: 'loop.iterated'; index: number; item?: unknown })
-  | (TaskEventBase & { type: 'agent.selected'; agent: string; reason: string });
+  | (TaskEventBase & { type: 'agent.selected'; agent: string; reason: string })
+  /** What the error recovery decided for a failed or unavailable task, and why. */
+  | (TaskEventBase & {
+      type: 'task.recovery';
+      action: RecoveryAction;
+      reason: string;
+      attempt: number;
+      /** The failure recovery acted on; absent when an open circuit breaker was passed over before a dispatch. */
+      error?: ErrorInfo;
+      from?: string;
+      to?: string;
+    })
+  /** Step-through mode: the task is ready and waits for `step` before it is dispatched. */
+  | (TaskEventBase & { type: 'task.held'; attempt: number })
+  /** An operator acted on the run: the audit record (who, when — `at` — and why). */
+  | (EventBase & {
+      type: 'operator.acted';
+      command: OperatorInputType;
+      by: string;
+      reason?: string;
+      taskKey?: string;
+      details?: Record<string, unknown>;
+    })
+  | (EventBase & { type: 'rollback.started'; reason: string; compensations: string[]; by?: string })
+  | (TaskEventBase & { type: 'compensation.started'; attempt: number; agent?: string; input?: unknown })
+  | (TaskEventBase & { type: 'compensation.succeeded'; attempt: number; output: unknown; costUsd: number })
+  | (TaskEventBase & { type: 'compensation.failed'; attempt: number; error: ErrorInfo })
+  | (EventBase & { type: 'run.rolled_back'; compensated: string[] })
+  | (EventBase & { type: 'run.rollback_failed'; error: ErrorInfo; compensated: string[] });
+
+/** What error recovery did with a failure (`task.recovery`). */
+export type RecoveryAction = 'fallback' | 'skip' | 'escalate' | 'fail';
 
 /** The `type` of every run event. */
 export type RunEventType = RunEvent['type'];
@@ -98,4 +131,6 @@ export interface RunDelta {
   events: RunEvent[];
   /** Distributed mode: dispatched attempts for the outbox, written in the same transaction (ADR 0004). */
   work?: WorkItem[];
+  /** Operator commands this decision applied or refused, settled in the same transaction. */
+  commands?: CommandSettlement[];
 }

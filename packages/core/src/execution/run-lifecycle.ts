@@ -6,6 +6,7 @@ import { redispatchAgent } from './node-handlers/agent-node.js';
 import { restartChild } from './node-handlers/subworkflow-node.js';
 import { startInstance } from './readiness.js';
 import type { ErrorInfo } from './records.js';
+import { startRollback } from './rollback.js';
 import { ScopeInstance } from './run-state.js';
 
 /** `start`: a queued run starts running and its entry tasks become ready. */
@@ -116,8 +117,15 @@ export function completeRun(step: DecisionStep, top: ScopeInstance): void {
   step.commands.push({ type: 'finished' });
 }
 
-/** A failure nothing handles reached the top: everything open is cancelled and the run fails. */
+/**
+ * A failure nothing handles reached the top: everything open is cancelled and the run fails — or, under
+ * `onFailure: "rollback"`, the compensations of its completed steps run first.
+ */
 export function failRun(step: DecisionStep, error: ErrorInfo, taskKey: string | undefined): void {
+  if (step.state.workflow.policies.onFailure === 'rollback' && step.state.run.status !== 'queued') {
+    startRollback(step, `${taskKey === undefined ? 'the run' : taskKey} failed: ${error.message}`, error);
+    return;
+  }
   if (step.state.top) cancelInstance(step, step.state.top, 'run failed', false);
   endRun(step, 'failed');
   step.setRun('error', error);

@@ -34,7 +34,7 @@ export interface NodeEntry {
 }
 
 /** What a `waiting` task waits for. */
-export type WaitReason = 'backoff' | 'timer' | 'event' | 'approval' | 'child';
+export type WaitReason = 'backoff' | 'timer' | 'event' | 'approval' | 'child' | 'escalation';
 
 /** Progress of a running loop task. */
 export interface LoopProgress {
@@ -167,6 +167,8 @@ export class EngineRunState implements RunState {
   runningLeaves = 0;
   /** Wait nodes waiting for an event, by event name. */
   readonly eventWaiters = new Map<string, Set<TaskState>>();
+  /** Compensation rows of a rollback (`<task key>~undo`), by key; outside the workflow's scopes. */
+  readonly compensations = new Map<string, TaskRecord>();
   #runRoot: Readonly<Record<string, unknown>> | undefined;
 
   constructor(workflow: Workflow, run: RunRecord, lastSeq: number) {
@@ -182,11 +184,14 @@ export class EngineRunState implements RunState {
 
   task(key: string): TaskRecord | undefined {
     const task = this.byKey.get(key);
-    return task && { ...task.row };
+    const row = task?.row ?? this.compensations.get(key);
+    return row && { ...row };
   }
 
   tasks(): TaskRecord[] {
-    return [...this.byKey.values()].map((t) => ({ ...t.row }));
+    const rows = [...this.byKey.values()].map((t) => ({ ...t.row }));
+    for (const row of this.compensations.values()) rows.push({ ...row });
+    return rows;
   }
 
   /** What expressions read as `run`. */

@@ -66,9 +66,9 @@ const nodeBase = {
     description:
       'When true, a failure after all retries does not fail the run: the node settles as failed with a null output and the run goes on.',
   }),
-  onError: z.enum(['fail', 'continue', 'route']).optional().meta({
+  onError: z.enum(['fail', 'continue', 'route', 'escalate']).optional().meta({
     description:
-      'After all retries fail: "fail" the run (default), "continue" with a null output, or "route" to the nodes on this node\'s "error" port.',
+      'After all retries and fallbacks fail: "fail" the run (default), "continue" with a null output, "route" to the nodes on this node\'s "error" port, or "escalate" to a person who retries, skips (supplying the output) or aborts.',
   }),
   compensation: CompensationSchema.optional(),
   assign: z

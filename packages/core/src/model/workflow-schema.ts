@@ -42,6 +42,16 @@ export const WorkflowPoliciesSchema = z
       .max(100)
       .default(50)
       .meta({ description: 'Run priority; higher runs are dispatched first.' }),
+    escalation: z
+      .object({
+        assignee: z.string().min(1).meta({ description: 'Who is asked: a person, a role or a team.' }),
+        message: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'A human in the loop: a task failure nothing else handles asks this person to retry, skip (supplying the output) or abort, instead of failing the run.',
+      }),
     onFailure: z
       .enum(['fail', 'rollback'])
       .default('fail')

@@ -6,13 +6,28 @@ import { completeTask } from '../completion.js';
 import { expressionFailure, type DecisionStep } from '../decision-step.js';
 import type { EngineCommand, EngineInput } from '../engine-input.js';
 import { failTask } from '../failure.js';
+import { chooseAgent, currentAgent } from '../recovery.js';
 import type { TaskState } from '../run-state.js';
+import { isSteppedThrough } from '../step-through.js';
 
 type Resolved = { agent: AgentDefinition; reason?: string };
 
-/** Runs an agent task: resolves its agent and inputs, then asks the driver to dispatch it. */
-export function activateAgent(step: DecisionStep, task: TaskState, node: AgentNode): void {
-  const resolved = step.ctx.resolveAgent(node, task.row.key);
+/**
+ * Runs an agent task: chooses its agent (circuit breakers and fallbacks apply) and evaluates its inputs — an
+ * operator's edit of a task that had not started is laid over them — then asks the driver to dispatch it. In
+ * step-through mode the task is held, ready, until an operator's `step`.
+ */
+export function activateAgent(step: DecisionStep, task: TaskState, node: AgentNode, release = false): void {
+  if (!release && isSteppedThrough(step.state.run)) {
+    step.emit({
+      type: 'task.held',
+      taskKey: task.row.key,
+      nodeId: task.row.nodeId,
+      attempt: task.row.attempt,
+    });
+    return;
+  }
+  const resolved = chooseAgent(step, task, node);
   if ('error' in resolved) {
     failTask(step, task, resolved.error);
     return;
@@ -27,22 +42,24 @@ export function activateAgent(step: DecisionStep, task: TaskState, node: AgentNo
     failTask(step, task, expressionFailure(error));
     return;
   }
+  const edited = task.row.input;
+  if (isRecord(edited)) input = { ...input, ...edited };
   dispatch(step, task, node, resolved, input, false);
 }
 
-/** Dispatches an in-flight attempt again after a restart: same attempt, same input (same idempotency key). */
+/** Dispatches an in-flight attempt again after a restart: same attempt, agent and input (same idempotency key). */
 export function redispatchAgent(step: DecisionStep, task: TaskState, node: AgentNode): void {
-  const resolved = step.ctx.resolveAgent(node, task.row.key);
+  const resolved = currentAgent(step, task, node);
   if ('error' in resolved) {
     failTask(step, task, resolved.error);
     return;
   }
   const stored = task.row.input;
-  const input =
-    typeof stored === 'object' && stored !== null && !Array.isArray(stored)
-      ? (stored as Record<string, unknown>)
-      : {};
-  dispatch(step, task, node, resolved, input, true);
+  dispatch(step, task, node, resolved, isRecord(stored) ? stored : {}, true);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function dispatch(
