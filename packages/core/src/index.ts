@@ -174,6 +174,8 @@ export {
 } from './ports/work-store.js';
 export { canonicalJson } from './model/canonical-json.js';
 export { Engine } from './engine/engine.js';
+export { FORKED_FROM_LABEL, FORK_AT_LABEL, downstreamOf, type ForkOptions } from './engine/fork.js';
+export { STEP_THROUGH_LABEL } from './execution/step-through.js';
 export { Worker, type WorkerOptions } from './engine/worker.js';
 export { poolFor, type RemoteExecution } from './engine/remote-execution.js';
 export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';

@@ -17,6 +17,7 @@ import {
   type ReplayResult,
   type RunRecord,
   type StartRunOptions,
+  type ForkOptions,
   type TaskRecord,
   type Workflow,
   type WorkflowExecutionMetrics,
@@ -28,6 +29,7 @@ import {
   type AgentSetupOptions,
 } from './agent-setup.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
+import { runControls, type RunControls } from './run-controls.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
 import { SystemClock } from './system-clock.js';
 import { TimeOrderedIds } from './time-ordered-ids.js';
@@ -64,7 +66,7 @@ export interface RunDetails {
 }
 
 /** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
-export interface Baton {
+export interface Baton extends RunControls {
   /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
   readonly mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database (without credentials). */
@@ -108,11 +110,12 @@ export interface Baton {
    * unknown run or an unsaved workflow version.
    */
   replayRun(runId: string): Promise<ReplayResult>;
-  /** Records an approver's decision on a waiting approval task. */
-  decide(runId: string, taskKey: string, decision: string, by: string, comment?: string): Promise<void>;
-  pause(runId: string, by?: string, reason?: string): Promise<void>;
-  resume(runId: string, by?: string): Promise<void>;
-  cancel(runId: string, by?: string, reason?: string): Promise<void>;
+  /**
+   * Forks a run from a node: a new run of the same workflow version (input: the original's with
+   * `options.input` laid over it) that reuses the original's outputs upstream of `options.from` and runs that
+   * node and everything downstream of it anew. Linked to the original by the `baton.forked-from` label.
+   */
+  fork(runId: string, options: ForkOptions): Promise<RunRecord>;
   /** Stops the engine (in-flight tasks run again on the next start) and closes the store. */
   close(): Promise<void>;
 }
@@ -216,19 +219,8 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
       }
       return replayRun(stored.workflow, run, await store.readEvents(runId), { agents: catalog });
     },
-    decide: (runId, taskKey, decision, by, comment) =>
-      engine.send(runId, {
-        type: 'approval.decide',
-        taskKey,
-        decision,
-        by,
-        ...(comment === undefined ? {} : { comment }),
-      }),
-    pause: (runId, by, reason) =>
-      engine.send(runId, { type: 'pause', ...(by ? { by } : {}), ...(reason ? { reason } : {}) }),
-    resume: (runId, by) => engine.send(runId, { type: 'resume', ...(by ? { by } : {}) }),
-    cancel: (runId, by, reason) =>
-      engine.send(runId, { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) }),
+    fork: (runId, forkOptions) => engine.fork(runId, forkOptions),
+    ...runControls(engine),
     async close() {
       await worker?.stop();
       await engine.stop();

@@ -11,3 +11,4 @@ export { type InfrastructureOptions } from './infrastructure.js';
 export { SystemClock } from './system-clock.js';
 export { TimeOrderedIds } from './time-ordered-ids.js';
 export { builtinAgentDefinitions } from '@baton/agents';
+export { type RunControls, type ActOptions, type AgentBreaker } from './run-controls.js';

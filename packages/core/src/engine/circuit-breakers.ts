@@ -6,9 +6,13 @@ import type { Clock } from '../ports/clock.js';
 export interface BreakerPolicy {
   /** Outcomes older than this no longer count (ms, default 60 s). */
   windowMs: number;
-  /** A breaker trips only after at least this many calls in the window (default 5). */
+  /** A breaker trips only after at least this many calls in the window (default 10). */
   minCalls: number;
-  /** It trips when this fraction of the calls in the window failed (default 0.5). */
+  /**
+   * It trips when the agent fails at least this fraction of calls (default 0.5) — judged by the 99% lower
+   * confidence bound of the failure rate in the window, so an agent that always fails trips after `minCalls`
+   * calls, while one that fails 30% of the time does not trip on an unlucky streak.
+   */
   failureRate: number;
   /** How long an open breaker refuses calls before it lets probes through (ms, default 30 s). */
   coolDownMs: number;
@@ -18,7 +22,7 @@ export interface BreakerPolicy {
 
 export const DEFAULT_BREAKER_POLICY: BreakerPolicy = {
   windowMs: 60_000,
-  minCalls: 5,
+  minCalls: 10,
   failureRate: 0.5,
   coolDownMs: 30_000,
   probes: 1,
@@ -45,6 +49,8 @@ interface Breaker {
   outcomes: [number, boolean][];
   probesOut: number;
   probeSuccesses: number;
+  /** Calls made and not answered yet: counted as not failed, so fast failures cannot trip it ahead of slow successes. */
+  inFlight: number;
 }
 
 /**
@@ -88,7 +94,13 @@ export class CircuitBreakers {
       const known = this.#breakers.get(record.agent);
       if (known && known.record.changedAt >= record.changedAt) continue;
       const from = known?.record.state ?? 'closed';
-      this.#breakers.set(record.agent, { record, outcomes: [], probesOut: 0, probeSuccesses: 0 });
+      this.#breakers.set(record.agent, {
+        record,
+        outcomes: [],
+        probesOut: 0,
+        probeSuccesses: 0,
+        inFlight: known?.inFlight ?? 0,
+      });
       if (from !== record.state)
         this.#notify({
           agent: record.agent,
@@ -117,7 +129,7 @@ export class CircuitBreakers {
   health(agent: string): AgentHealth {
     switch (this.state(agent)) {
       case 'closed':
-        return this.failureRate(agent) > 0 ? 'degraded' : 'active';
+        return this.failureRate(agent) >= this.#policy.failureRate / 2 ? 'degraded' : 'active';
       case 'half_open':
         return 'degraded';
       case 'open':
@@ -134,12 +146,20 @@ export class CircuitBreakers {
     return outcomes.length === 0 ? 0 : outcomes.filter(([, ok]) => !ok).length / outcomes.length;
   }
 
-  /** Every breaker that is not plainly closed, for the registry and operators. */
+  /** Every breaker that has seen calls, for the registry and operators. */
   list(): BreakerRecord[] {
     return [...this.#breakers.values()].map((b) => {
       this.#coolDown(b);
       return { ...b.record };
     });
+  }
+
+  /** When an open breaker lets probes through; undefined when it is not open. */
+  reopensAt(agent: string): number | undefined {
+    const breaker = this.#breakers.get(agent);
+    if (!breaker) return undefined;
+    this.#coolDown(breaker);
+    return breaker.record.state === 'open' ? breaker.record.retryAt : undefined;
   }
 
   /**
@@ -162,11 +182,17 @@ export class CircuitBreakers {
     }
   }
 
+  /** A call to `agent` went out; its outcome is `record`ed when it returns. */
+  started(agent: string): void {
+    this.#get(agent, this.clock.now()).inFlight++;
+  }
+
   /** Records the outcome of a call; `error` absent means it succeeded. */
   record(agent: string, error?: ErrorInfo): void {
-    if (error && NOT_THE_AGENT.has(error.code)) return;
     const now = this.clock.now();
     const breaker = this.#get(agent, now);
+    breaker.inFlight = Math.max(0, breaker.inFlight - 1);
+    if (error && NOT_THE_AGENT.has(error.code)) return;
     this.#coolDown(breaker);
     const ok = error === undefined;
     switch (breaker.record.state) {
@@ -185,7 +211,8 @@ export class CircuitBreakers {
         this.#trim(breaker);
         const calls = breaker.outcomes.length;
         const failed = breaker.outcomes.filter(([, good]) => !good).length;
-        if (!ok && calls >= this.#policy.minCalls && failed / calls >= this.#policy.failureRate) {
+        const out = calls + breaker.inFlight;
+        if (!ok && calls >= this.#policy.minCalls && wilsonLower(failed, out) >= this.#policy.failureRate) {
           this.#open(
             breaker,
             now,
@@ -205,6 +232,7 @@ export class CircuitBreakers {
         outcomes: [],
         probesOut: 0,
         probeSuccesses: 0,
+        inFlight: 0,
       };
       this.#breakers.set(agent, breaker);
     }
@@ -262,4 +290,17 @@ export class CircuitBreakers {
         .finally(() => this.#scheduleRefresh());
     });
   }
+}
+
+/** z for a one-sided 99% bound. */
+const Z = 2.576;
+
+/** The lower bound of the Wilson score interval of `failed / calls`: the failure rate the evidence supports. */
+export function wilsonLower(failed: number, calls: number): number {
+  if (calls === 0) return 0;
+  const p = failed / calls;
+  const z2 = Z * Z;
+  const centre = p + z2 / (2 * calls);
+  const margin = Z * Math.sqrt((p * (1 - p)) / calls + z2 / (4 * calls * calls));
+  return (centre - margin) / (1 + z2 / calls);
 }

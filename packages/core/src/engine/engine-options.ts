@@ -49,4 +49,6 @@ export interface StartRunOptions {
   priority?: number;
   labels?: Record<string, string>;
   parent?: { runId: string; taskKey: string };
+  /** Hold every agent task when it becomes ready until an operator's `step` dispatches it. */
+  stepThrough?: boolean;
 }

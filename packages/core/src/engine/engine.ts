@@ -1,40 +1,33 @@
 import { ConflictError, DefinitionError, NotFoundError } from '../errors/errors.js';
 import type { EngineCommand, EngineInput } from '../execution/engine-input.js';
 import { FINAL_RUN_STATUSES } from '../execution/lifecycle.js';
-import type { RunRecord, TaskRecord } from '../execution/records.js';
+import type { RunRecord } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
-import { createRunState, decide, type RunState } from '../execution/index.js';
+import { decide } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { EventBus } from '../ports/event-bus.js';
 import { alternativeAgents, resolveAgent } from './agent-resolver.js';
+import { ChildRuns } from './child-runs.js';
+import { forkStart, isFork, reusedTasks, reuseDecisions, reuseOutput, type ForkOptions } from './fork.js';
+import { newRun } from './new-run.js';
 import { CircuitBreakers } from './circuit-breakers.js';
 import { CommandInbox, hasCommandStore } from './command-inbox.js';
 import { toErrorInfo } from './error-info.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalTaskQueue } from './local-task-queue.js';
-import { checkControl, waitsOnlyForPeople } from './run-inspection.js';
+import { checkControl } from './run-inspection.js';
 import type { EngineOptions, StartRunOptions } from './engine-options.js';
 import { GroupCommit, type PendingDecision } from './group-commit.js';
+import { HeldRuns, type ActiveRun } from './held-runs.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { SchemaCheck } from './schema-check.js';
 import { WorkflowVersions } from './workflow-versions.js';
-import { runAgentTask, type Dispatch, type TaskRunnerDeps } from './task-runner.js';
+import { runAgentTask, type TaskRunnerDeps } from './task-runner.js';
 import { RemoteDispatcher } from './remote-execution.js';
 import type { WorkItem } from '../ports/work-store.js';
 import type { CommandSettlement, RunCommand, RunControl } from '../ports/command-store.js';
 import type { BreakerStore } from '../ports/breaker-store.js';
 import type { DecideContext } from '../execution/decision-step.js';
-
-/** A run the engine drives, held in memory while it is active. */
-interface ActiveRun {
-  state: RunState;
-  workflow: Workflow;
-  dispatches: Map<string, Dispatch>;
-  controllers: Map<string, AbortController>;
-  timers: Map<string, () => void>;
-  checkpoints: Map<string, unknown>;
-  deps?: TaskRunnerDeps;
-}
 
 /**
  * The driver of DESIGN §4: keeps active runs in memory, feeds every input through the pure `decide`, commits
@@ -52,14 +45,10 @@ export class Engine {
   readonly bus: EventBus;
   readonly #queue: LocalTaskQueue;
   readonly #schemas = new SchemaCheck();
-  readonly #runs = new Map<string, ActiveRun>();
-  /**
-   * Runs this process owns that wait only for people: kept as a row in the store, not in memory (DESIGN §4),
-   * and loaded again when someone acts on them.
-   */
-  readonly #parked = new Set<string>();
-  readonly #unparking = new Map<string, Promise<ActiveRun | undefined>>();
   readonly #versions: WorkflowVersions;
+  /** The runs this process drives: in memory, or parked in the store while they wait only for people. */
+  readonly #held: HeldRuns;
+  readonly #runs: Map<string, ActiveRun>;
   readonly #waiters = new Map<string, ((run: RunRecord) => void)[]>();
   readonly #commits: GroupCommit<ActiveRun>;
   #stopQueue: (() => Promise<void>) | undefined;
@@ -71,6 +60,7 @@ export class Engine {
   /** Operator commands for the runs this process drives, sent by other processes. */
   readonly #inbox: CommandInbox | undefined;
   readonly #ctx: Omit<DecideContext, 'now'>;
+  readonly #children: ChildRuns;
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -83,11 +73,13 @@ export class Engine {
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
     this.#versions = new WorkflowVersions(options.store, options.clock);
+    this.#held = new HeldRuns(options.store, this.#versions);
+    this.#runs = this.#held.active;
     this.#leases = new LeaseKeeper({
       ...this.#o,
-      held: () => [...this.#runs.keys(), ...this.#parked],
+      held: () => this.#held.ids(),
       adopt: async (runId) => {
-        const active = await this.#load(runId);
+        const active = await this.#held.load(runId);
         if (active) this.#apply(active, { type: 'recover' });
       },
     });
@@ -110,14 +102,25 @@ export class Engine {
       resolveAgent: (node) => resolveAgent(this.#o.catalog, node),
       alternatives: (node, primary) => alternativeAgents(this.#o.catalog, node, primary),
       admits: (agent) => this.breakers.admits(agent),
+      reopensAt: (agent) => this.breakers.reopensAt(agent),
     };
+    this.#children = new ChildRuns({
+      store,
+      versions: this.#versions,
+      driven: () => [...this.#runs.values()].map((r) => r.state.run),
+      apply: (runId, input) => {
+        const active = this.#runs.get(runId);
+        if (active) this.#apply(active, input);
+      },
+      startRun: (workflow, input, runOptions) => this.startRun(workflow, input, runOptions),
+    });
     this.#inbox = hasCommandStore(store)
       ? new CommandInbox({
           store,
           clock: options.clock,
           pollMs: options.commandPollMs ?? 50,
           onError: this.#o.onError,
-          holds: (runId) => this.#runs.has(runId) || this.#parked.has(runId),
+          holds: (runId) => this.#held.holds(runId),
           apply: (command) => this.#applyCommand(command),
         })
       : undefined;
@@ -174,41 +177,45 @@ export class Engine {
     }
     workflow = await this.#versions.save(workflow);
     const now = this.#o.clock.now();
-    const run: RunRecord = {
+    const { run, created } = newRun(workflow, data, options, {
       id: options.runId ?? this.#o.ids.next('run'),
-      workflowId: workflow.id,
-      workflowVersion: workflow.version,
-      status: 'queued',
-      priority: options.priority ?? workflow.policies.priority,
-      input: data,
-      vars: Object.fromEntries(Object.entries(workflow.variables).map(([k, v]) => [k, v.default ?? null])),
-      costUsd: 0,
-      createdAt: now,
-      ...(options.parent ? { parent: options.parent } : {}),
-      ...(options.labels ? { labels: options.labels } : {}),
+      now,
       owner: this.#o.owner,
-      leaseUntil: now + this.#o.leaseMs,
-    };
-    const created: RunEvent = {
-      type: 'run.created',
-      runId: run.id,
-      seq: 1,
-      at: now,
-      workflowId: workflow.id,
-      workflowVersion: workflow.version,
-      input: data,
-    };
+      leaseMs: this.#o.leaseMs,
+    });
     // A duplicate id fails its own caller here rather than the group commit it would join.
     if (this.#runs.has(run.id) || (await this.#o.store.getRun(run.id)) || this.#runs.has(run.id)) {
       throw new ConflictError(`run "${run.id}" already exists`);
     }
     // The run is created by the next flush, in the transaction of its first decisions.
+    const reuse = isFork(run) ? await reusedTasks(this.#o.store, workflow, run) : undefined;
     const durable = this.#commits.create({ run: { ...run }, tasks: [], events: [created] });
-    const active = this.#activate(workflow, run, [], 1);
+    const active = this.#held.activate(workflow, run, [], 1);
+    if (reuse) active.reuse = reuse;
     this.#apply(active, { type: 'start' });
     const result = { ...run };
     await durable;
     return result;
+  }
+
+  /**
+   * Forks a run: a new run of the same workflow version, linked to the original by labels, whose input is the
+   * original's with `options.input` laid over it. Nodes upstream of `options.from` take their outputs (and
+   * approvals their decisions) from the original instead of calling agents again; `from` and everything
+   * downstream of it run anew.
+   */
+  async fork(runId: string, options: ForkOptions): Promise<RunRecord> {
+    const original = await this.#o.store.getRun(runId);
+    if (!original) throw new NotFoundError(`no run "${runId}"`);
+    const workflow = await this.#versions.load(original.workflowId, original.workflowVersion);
+    if (!workflow)
+      throw new NotFoundError(`workflow ${original.workflowId}@${original.workflowVersion} is not saved`);
+    const { input, labels } = forkStart(original, workflow, options);
+    return this.startRun(workflow, input, {
+      labels,
+      priority: options.priority ?? original.priority,
+      ...(options.stepThrough ? { stepThrough: true } : {}),
+    });
   }
 
   /** Saves a workflow version so runs and subworkflow nodes can name it. Idempotent for the same version. */
@@ -235,7 +242,7 @@ export class Engine {
    * `NotFoundError`), and nothing changes.
    */
   async send(runId: string, input: RunControl): Promise<void> {
-    const active = this.#runs.get(runId) ?? (await this.#unpark(runId));
+    const active = await this.#held.get(runId);
     if (active) {
       checkControl(active.state, input);
       this.#apply(active, input);
@@ -253,7 +260,7 @@ export class Engine {
 
   /** Applies a command from the inbox to a run this process drives, settling it with the decision. */
   async #applyCommand(command: RunCommand): Promise<void> {
-    const active = this.#runs.get(command.runId) ?? (await this.#unpark(command.runId));
+    const active = await this.#held.get(command.runId);
     if (!active || !this.#inbox) return;
     try {
       checkControl(active.state, command.input);
@@ -279,27 +286,13 @@ export class Engine {
     }
     await this.#stopQueue?.();
     await this.#commits.settled;
-    await this.#o.store.releaseRuns(this.#o.owner, [...this.#runs.keys(), ...this.#parked]);
-    this.#runs.clear();
-    this.#parked.clear();
+    await this.#o.store.releaseRuns(this.#o.owner, this.#held.ids());
+    this.#held.clear();
   }
 
   /** Runs this process holds in memory now (runs waiting only for people are parked in the store). */
   get activeRuns(): number {
     return this.#runs.size;
-  }
-
-  #activate(workflow: Workflow, run: RunRecord, tasks: readonly TaskRecord[], lastSeq: number): ActiveRun {
-    const active: ActiveRun = {
-      state: createRunState(workflow, run, tasks, lastSeq),
-      workflow,
-      dispatches: new Map(),
-      controllers: new Map(),
-      timers: new Map(),
-      checkpoints: new Map(),
-    };
-    this.#runs.set(run.id, active);
-    return active;
   }
 
   #apply(active: ActiveRun, input: EngineInput, settlement?: CommandSettlement): void {
@@ -326,40 +319,11 @@ export class Engine {
     const events: RunEvent[] = [];
     for (const { decision } of batch) for (const event of decision.delta.events) events.push(event);
     if (events.length > 0) this.bus.publish(events);
-    for (const { run, decision } of batch) this.#perform(run, decision.commands, decision.delta.work);
-    for (const { run } of batch) this.#parkIfIdle(run);
-  }
-
-  /** Moves a run out of memory when nothing but a person's decision can move it on. */
-  #parkIfIdle(active: ActiveRun): void {
-    const idle = active.timers.size + active.dispatches.size + active.controllers.size === 0;
-    const id = active.state.run.id;
-    if (!idle || this.#runs.get(id) !== active || !waitsOnlyForPeople(active.state)) return;
-    this.#runs.delete(id);
-    this.#parked.add(id);
-  }
-
-  /** Loads a parked run back into memory; concurrent calls share one load. */
-  #unpark(runId: string): Promise<ActiveRun | undefined> {
-    if (!this.#parked.has(runId)) return Promise.resolve(undefined);
-    let loading = this.#unparking.get(runId);
-    if (!loading) {
-      loading = this.#load(runId).finally(() => {
-        this.#parked.delete(runId);
-        this.#unparking.delete(runId);
-      });
-      this.#unparking.set(runId, loading);
+    for (const { run, decision } of batch) {
+      this.#perform(run, decision.commands, decision.delta.work);
+      if (run.reuse) reuseDecisions((input) => this.#apply(run, input), run.reuse, decision.delta.events);
     }
-    return loading;
-  }
-
-  /** Loads a run from the store into memory, as it was last committed. */
-  async #load(runId: string): Promise<ActiveRun | undefined> {
-    const loaded = await this.#o.store.loadRun(runId);
-    const workflow = loaded && (await this.#versions.load(loaded.run.workflowId, loaded.run.workflowVersion));
-    if (!loaded || !workflow) return undefined;
-    const lastSeq = (await this.#o.store.readEvents(runId)).at(-1)?.seq ?? 0;
-    return this.#activate(workflow, loaded.run, loaded.tasks, lastSeq);
+    for (const { run } of batch) this.#held.parkIfIdle(run);
   }
 
   #perform(active: ActiveRun, commands: readonly EngineCommand[], work?: readonly WorkItem[]): void {
@@ -367,11 +331,18 @@ export class Engine {
     for (const command of commands) {
       switch (command.type) {
         case 'dispatch': {
+          const reused = active.reuse?.get(command.taskKey);
+          if (reused) {
+            reuseOutput((input) => this.#apply(active, input), command, reused);
+            break;
+          }
           const item = work?.find((w) => w.taskKey === command.taskKey);
           if (this.#remote && item) {
+            this.breakers.started(item.agent);
             this.#remote.signal(item);
             break;
           }
+          this.breakers.started(`${command.agent.id}@${command.agent.version}`);
           active.dispatches.set(command.taskKey, command);
           this.#queue.enqueueOne({
             runId,
@@ -401,10 +372,10 @@ export class Engine {
           active.controllers.get(command.taskKey)?.abort(new Error(command.reason));
           active.timers.get(command.taskKey)?.();
           active.timers.delete(command.taskKey);
-          this.#cancelChildren(runId, command.taskKey, command.reason);
+          this.#children.cancelChildren(runId, command.taskKey, command.reason);
           break;
         case 'startChildRun':
-          void this.#startChild(active, command);
+          void this.#children.start(active.state.run, command);
           break;
         case 'finished':
           this.#finish(active);
@@ -445,80 +416,12 @@ export class Engine {
     });
   }
 
-  async #startChild(
-    parent: ActiveRun,
-    command: Extract<EngineCommand, { type: 'startChildRun' }>,
-  ): Promise<void> {
-    const fail = (message: string): void =>
-      this.#apply(parent, {
-        type: 'child.failed',
-        taskKey: command.taskKey,
-        error: { code: 'NOT_FOUND', message, retryable: false },
-      });
-    const runId = childRunId(parent.state.run.id, command.taskKey, command.attempt);
-    try {
-      const existing = await this.#o.store.getRun(runId);
-      if (existing) {
-        // Asked again after a restart: the child exists, and finishing it reports to this parent.
-        if (FINAL_RUN_STATUSES.has(existing.status)) this.#reportToParent(existing);
-        return;
-      }
-      const workflow = await this.#versions.load(command.workflow.id, command.workflow.version);
-      if (!workflow) {
-        const version = command.workflow.version ? `@${command.workflow.version}` : '';
-        return fail(`no saved workflow "${command.workflow.id}${version}"; save it before running this one`);
-      }
-      await this.startRun(workflow, command.input, {
-        runId,
-        parent: { runId: parent.state.run.id, taskKey: command.taskKey },
-        priority: parent.state.run.priority,
-      });
-    } catch (error) {
-      fail(error instanceof Error ? error.message : String(error));
-    }
-  }
-
   #finish(active: ActiveRun): void {
     const run = { ...active.state.run };
     this.#evict(run.id);
     for (const resolve of this.#waiters.get(run.id) ?? []) resolve(run);
     this.#waiters.delete(run.id);
-    this.#reportToParent(run);
-  }
-
-  /** Tells a parent run this process drives that its child run ended. */
-  #reportToParent(run: RunRecord): void {
-    const parent = run.parent ? this.#runs.get(run.parent.runId) : undefined;
-    if (parent && run.parent) {
-      this.#apply(
-        parent,
-        run.status === 'completed'
-          ? {
-              type: 'child.completed',
-              taskKey: run.parent.taskKey,
-              output: run.output ?? {},
-              costUsd: run.costUsd,
-            }
-          : {
-              type: 'child.failed',
-              taskKey: run.parent.taskKey,
-              error: run.error ?? {
-                code: 'CANCELLED',
-                message: `child run ${run.id} was ${run.status}`,
-                retryable: false,
-              },
-            },
-      );
-    }
-  }
-
-  /** Cancels child runs this process drives that a cancelled subworkflow task started. */
-  #cancelChildren(runId: string, taskKey: string, reason: string): void {
-    for (const child of this.#runs.values()) {
-      const parent = child.state.run.parent;
-      if (parent?.runId === runId && parent.taskKey === taskKey)
-        this.#apply(child, { type: 'cancel', reason });
-    }
+    this.#children.reportToParent(run);
   }
 
   #evict(runId: string): void {
@@ -528,9 +431,4 @@ export class Engine {
     this.#queue.remove(runId);
     this.#runs.delete(runId);
   }
-}
-
-/** The id of the child run a subworkflow task starts: the same for a repeated request. */
-function childRunId(parentRunId: string, taskKey: string, attempt: number): string {
-  return `${parentRunId}.${taskKey}.${attempt}`;
 }

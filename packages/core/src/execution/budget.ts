@@ -49,9 +49,51 @@ export function enforceBudget(step: DecisionStep, before: Consumption): void {
       message: `the run has started ${now.tasks} tasks, over its budget of ${maxTasks}`,
     };
   }
-  if (!exceeded) return;
+  if (exceeded) overrun(step, exceeded);
+}
+
+/** The timer key of a run's `maxDurationMs`: not a task, so no task ever waits on it. */
+export const RUN_DEADLINE_KEY = '~deadline';
+
+/**
+ * When the run's duration limit falls due, if it has one: armed at start and again after a restart — except,
+ * under `onExceeded: "pause"`, once it has passed: the run was paused for it then, and an operator resumed it.
+ */
+export function armDeadline(step: DecisionStep, recovering = false): void {
+  const budget = step.state.workflow.policies.budget;
+  const max = budget?.maxDurationMs;
+  const started = step.state.run.startedAt;
+  if (max === undefined || started === undefined) return;
+  if (recovering && budget?.onExceeded === 'pause' && step.now >= started + max) return;
+  step.commands.push({ type: 'setTimer', taskKey: RUN_DEADLINE_KEY, at: started + max });
+}
+
+/** The duration limit fell due: a run still going fails with `BUDGET_EXCEEDED`, or pauses. */
+export function deadlineReached(step: DecisionStep): void {
+  const { state } = step;
+  const max = state.workflow.policies.budget?.maxDurationMs;
+  const started = state.run.startedAt;
+  const { status } = state.run;
+  if (max === undefined || started === undefined) return;
+  if (status !== 'running' && status !== 'waiting') return;
+  const value = step.now - started;
+  if (value < max) return;
+  overrun(step, {
+    limit: 'maxDurationMs',
+    value,
+    max,
+    message: `the run has taken ${value} ms, over its limit of ${max} ms`,
+  });
+}
+
+/** A limit was crossed: the run pauses or fails, as its budget says. */
+function overrun(
+  step: DecisionStep,
+  exceeded: { limit: string; value: number; max: number; message: string },
+): void {
+  const budget = step.state.workflow.policies.budget;
   const { message, ...details } = exceeded;
-  if (budget.onExceeded === 'pause') {
+  if (budget?.onExceeded === 'pause') {
     pauseRun(step, { type: 'pause', by: 'budget', reason: message });
     return;
   }

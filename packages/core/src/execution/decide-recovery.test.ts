@@ -64,11 +64,19 @@ describe('decide: error recovery', () => {
     expect(h.task('a')).toMatchObject({ attempt: 1, agent: 'backup@1.0.0' });
   });
 
-  it('fails a task with CIRCUIT_OPEN, retryable, when every breaker is open', () => {
-    const h = withFallbacks({ open: new Set(['worker@1.0.0', 'backup@1.0.0', 'spare@1.0.0']) });
+  it('waits, without failing, until a breaker lets probes through when every one is open', () => {
+    const open = new Set(['worker@1.0.0', 'backup@1.0.0', 'spare@1.0.0']);
+    const h = withFallbacks({ open });
     h.start();
-    expect(h.run.status).toBe('failed');
-    expect(h.run.error).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true });
+    expect(h.task('a')).toMatchObject({
+      status: 'waiting',
+      error: { code: 'CIRCUIT_OPEN', retryable: true },
+    });
+    expect(h.events.find((e) => e.type === 'task.recovery')).toMatchObject({ action: 'wait' });
+    expect(h.run.status).toBe('waiting');
+    open.delete('backup@1.0.0');
+    h.fireTimer('a');
+    expect(h.task('a')).toMatchObject({ status: 'running', agent: 'backup@1.0.0' });
   });
 
   it('does not fall back on an error that is the input’s fault', () => {
@@ -315,5 +323,40 @@ describe('decide: rollback', () => {
     });
     h.succeed('reserve~undo');
     expect(h.run.status).toBe('rolled_back');
+  });
+});
+
+describe('decide: run duration limit', () => {
+  const limited = (onExceeded: 'fail' | 'pause') =>
+    new RunHarness(
+      workflowOf([agent('a'), agent('b')], [['a', 'b']], {
+        policies: { budget: { maxDurationMs: 1_000, onExceeded } },
+      }),
+    );
+
+  it('arms a timer at start and fails a run still going when it fires, with BUDGET_EXCEEDED', () => {
+    const h = limited('fail');
+    const started = h.start();
+    expect(started.commands).toContainEqual({ type: 'setTimer', taskKey: '~deadline', at: h.now + 1_000 });
+    h.advance(1_000).send({ type: 'timer.fired', taskKey: '~deadline' });
+    expect(h.run.status).toBe('failed');
+    expect(h.run.error).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { limit: 'maxDurationMs', value: 1_000, max: 1_000 },
+    });
+  });
+
+  it('pauses once under onExceeded "pause", and a restart after the resume does not pause it again', () => {
+    const h = limited('pause');
+    h.start();
+    h.advance(1_500).send({ type: 'timer.fired', taskKey: '~deadline' });
+    expect(h.run.status).toBe('paused');
+    h.send({ type: 'resume', by: 'ana' });
+    h.restart();
+    const recovered = h.send({ type: 'recover' });
+    expect(recovered.commands.filter((c) => c.type === 'setTimer')).toEqual([]);
+    h.succeed('a');
+    h.succeed('b');
+    expect(h.run.status).toBe('completed');
   });
 });

@@ -1,4 +1,4 @@
-import { consumption, enforceBudget } from './budget.js';
+import { consumption, deadlineReached, enforceBudget, RUN_DEADLINE_KEY } from './budget.js';
 import type { DecideContext, Decision } from './decision-step.js';
 import { DecisionStep, noDecision } from './decision-step.js';
 import type { EngineInput, OperatorInput, OperatorInputType } from './engine-input.js';
@@ -78,6 +78,7 @@ function apply(step: DecisionStep, input: EngineInput): void {
     case 'agent.checkpoint':
       return agentCheckpoint(step, input);
     case 'timer.fired':
+      if (input.taskKey === RUN_DEADLINE_KEY) return deadlineReached(step);
       return timerFired(step, input.taskKey);
     case 'approval.decide': {
       const task = step.state.byKey.get(input.taskKey);

@@ -25,6 +25,8 @@ export interface DecideContext {
   alternatives?(node: AgentNode, primary: AgentDefinition | undefined): readonly AgentDefinition[];
   /** Whether the circuit breaker of an agent version (`id@version`) lets a call through now. Absent: always. */
   admits?(agentRef: string): boolean;
+  /** When an open breaker of an agent version lets probes through; undefined when it is not open. */
+  reopensAt?(agentRef: string): number | undefined;
 }
 
 /** What one input changed (to commit) and what the driver must do next (after the commit). */

@@ -15,7 +15,14 @@ export type EscalationDecision = (typeof ESCALATION_OPTIONS)[number];
 const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['AGENT_UNAVAILABLE', 'CIRCUIT_OPEN', 'UNAVAILABLE']);
 
 /** The agent an activation dispatches, and why when it is not the obvious one. */
-export type AgentChoice = { agent: AgentDefinition; reason?: string } | { error: ErrorInfo };
+export type AgentChoice =
+  | { agent: AgentDefinition; reason?: string }
+  | { error: ErrorInfo }
+  /** Every breaker on the task's agents is open: wait until the first lets a probe through. */
+  | { wait: number; error: ErrorInfo };
+
+/** How long a task waits for a half-open breaker whose probes are all out. */
+const PROBE_WAIT_MS = 1_000;
 
 /**
  * The agents a task may use, in order: the one the node resolves to, then its alternatives (the node's
@@ -62,14 +69,30 @@ export function chooseAgent(step: DecisionStep, task: TaskState, node: AgentNode
     if (i === start) return reason === undefined || i > 0 ? { agent } : { agent, reason };
     return fallBackTo(step, task, agent, `circuit breaker of ${ref(chain[start]!)} is open`);
   }
-  const names = chain.slice(start).map(ref).join(', ');
+  const waiting = chain.slice(start);
+  const reopen = Math.min(...waiting.map((a) => step.ctx.reopensAt?.(ref(a)) ?? step.now + PROBE_WAIT_MS));
   return {
+    wait: Math.max(reopen, step.now + 1),
     error: {
       code: 'CIRCUIT_OPEN',
-      message: `the circuit breakers of ${names} are open: no agent can take the task now`,
+      message: `the circuit breakers of ${waiting.map(ref).join(', ')} are open: no agent can take the task now`,
       retryable: true,
     },
   };
+}
+
+/**
+ * A task none of whose agents' breakers lets a call through waits, without spending a retry, until the first
+ * of them lets probes through: a durable run rides out an outage instead of failing fast.
+ */
+export function waitForBreaker(step: DecisionStep, task: TaskState, at: number, error: ErrorInfo): void {
+  const { row } = task;
+  recovery(step, task, 'wait', error.message, {}, error);
+  step.setTaskStatus(task, 'waiting');
+  row.error = error;
+  row.wakeAt = at;
+  task.waitingFor = 'backoff';
+  step.commands.push({ type: 'setTimer', taskKey: row.key, at });
 }
 
 /** The agent of an in-flight attempt, which a recovered dispatch must keep (same idempotency key). */

@@ -188,7 +188,8 @@ export function recoverRollback(step: DecisionStep): void {
       // Same attempt: the agent sees the same idempotency key.
       step.state.compensations.delete(row.key);
       startCompensation(step, task, row.attempt);
-      return;
+      // Starting it again may end it at once (its agent is gone, its inputs fail): the rollback goes on from there.
+      return compensateNext(step);
     }
     if (row.status === 'waiting' && row.wakeAt !== undefined) {
       step.commands.push({ type: 'setTimer', taskKey: row.key, at: row.wakeAt });

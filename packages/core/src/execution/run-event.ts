@@ -109,7 +109,7 @@ export type RunEvent =
   | (EventBase & { type: 'run.rollback_failed'; error: ErrorInfo; compensated: string[] });
 
 /** What error recovery did with a failure (`task.recovery`). */
-export type RecoveryAction = 'fallback' | 'skip' | 'escalate' | 'fail';
+export type RecoveryAction = 'fallback' | 'wait' | 'skip' | 'escalate' | 'fail';
 
 /** The `type` of every run event. */
 export type RunEventType = RunEvent['type'];

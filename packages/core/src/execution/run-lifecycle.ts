@@ -6,6 +6,7 @@ import { redispatchAgent } from './node-handlers/agent-node.js';
 import { restartChild } from './node-handlers/subworkflow-node.js';
 import { startInstance } from './readiness.js';
 import type { ErrorInfo } from './records.js';
+import { armDeadline } from './budget.js';
 import { startRollback } from './rollback.js';
 import { ScopeInstance } from './run-state.js';
 
@@ -25,6 +26,7 @@ export function startRun(step: DecisionStep): void {
   step.setRun('startedAt', step.now);
   state.runChanged();
   step.emit({ type: 'run.started' });
+  armDeadline(step);
   const top = new ScopeInstance('', state.compiled.top, '', undefined, 0, undefined);
   state.top = top;
   startInstance(step, top);
@@ -78,6 +80,7 @@ export function recoverRun(step: DecisionStep): void {
     startRun(step);
     return;
   }
+  armDeadline(step, true);
   for (const task of state.byKey.values()) {
     const { row, info } = task;
     const node = info.node;

@@ -6,7 +6,7 @@ import { completeTask } from '../completion.js';
 import { expressionFailure, type DecisionStep } from '../decision-step.js';
 import type { EngineCommand, EngineInput } from '../engine-input.js';
 import { failTask } from '../failure.js';
-import { chooseAgent, currentAgent } from '../recovery.js';
+import { chooseAgent, currentAgent, waitForBreaker } from '../recovery.js';
 import type { TaskState } from '../run-state.js';
 import { isSteppedThrough } from '../step-through.js';
 
@@ -28,6 +28,7 @@ export function activateAgent(step: DecisionStep, task: TaskState, node: AgentNo
     return;
   }
   const resolved = chooseAgent(step, task, node);
+  if ('wait' in resolved) return waitForBreaker(step, task, resolved.wait, resolved.error);
   if ('error' in resolved) {
     failTask(step, task, resolved.error);
     return;
