@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { runControlsBench } from './baton/controls.js';
 import { runCrashBench } from './baton/crash.js';
 import { runDistributedBench } from './baton/distributed.js';
 import { batonContender } from './baton/compared.js';
@@ -67,6 +68,7 @@ const suites: { name: string; run: () => Promise<Row[]> }[] = [
   },
   { name: 'waiting', run: async () => (await waiting()).map(batonRow('engine')) },
   { name: 'crash', run: async () => (await runCrashBench()).map(batonRow('crash')) },
+  { name: 'controls', run: async () => (await runControlsBench()).map(batonRow('controls')) },
   { name: 'load', run: async () => (await runLoadBench({ quick })).map(batonRow('load')) },
   {
     name: 'distributed',

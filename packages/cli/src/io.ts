@@ -16,7 +16,7 @@ export interface CliIo {
 /** Exit codes of every `baton` command. */
 export const ExitCode = {
   ok: 0,
-  /** The document is invalid, or the run failed. */
+  /** The document is invalid, the run did not complete (failed, cancelled, rolled back), or a control was refused. */
   invalid: 1,
   /** The command was called wrongly: unknown option, missing file, unreadable JSON. */
   usage: 2,

@@ -1,8 +1,12 @@
 import type { RunEvent, WorkflowPlan } from '@baton/core';
 import { formatDuration, formatUsd } from './format.js';
 import { styles, type CliIo } from './io.js';
+import { runNote } from './run-notes.js';
 
-type TaskState = 'waiting' | 'running' | 'done' | 'failed' | 'skipped';
+type TaskState = 'waiting' | 'held' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** Notes kept under the bars on a terminal; older ones scroll away. */
+const NOTES_SHOWN = 6;
 
 interface Group {
   label: string;
@@ -11,8 +15,9 @@ interface Group {
 
 /**
  * The live view of `baton run`: one bar per group of tasks that may run at once (the planner's parallel
- * groups), each with its tasks' states, elapsed time and cost. On a terminal it redraws in place; elsewhere
- * it prints one line per task event, so logs stay readable.
+ * groups), each with its tasks' states, elapsed time and cost, and under them notes of what changed the run's
+ * course (paused, fallbacks, rollback and compensations). On a terminal it redraws in place; elsewhere it
+ * prints one line per task event and note, so logs stay readable.
  */
 export class ProgressView {
   readonly #io: CliIo;
@@ -21,6 +26,8 @@ export class ProgressView {
   readonly #startedAt = new Map<string, number>();
   readonly #endedAt = new Map<string, number>();
   readonly #cost = new Map<string, number>();
+  readonly #notes: string[] = [];
+  #paused = false;
   #drawnLines = 0;
   #now: number;
 
@@ -36,6 +43,12 @@ export class ProgressView {
   /** Takes one run event into the view (events of tasks inside loops count toward their loop). */
   onEvent(event: RunEvent): void {
     this.#now = Math.max(this.#now, event.at);
+    // `run.resumed` also marks a waiting run getting busy again; only the end of a pause is worth a note.
+    const quiet = event.type === 'run.resumed' && !this.#paused;
+    if (event.type === 'run.paused' || event.type === 'run.resumed')
+      this.#paused = event.type === 'run.paused';
+    const note = quiet ? undefined : runNote(event, this.#io);
+    if (note !== undefined) this.note(note);
     if (!('taskKey' in event) || event.taskKey === undefined) return;
     const id = event.taskKey.split('.')[0]?.replace(/\[\d+\]$/, '') ?? event.taskKey;
     const nested = id !== event.taskKey;
@@ -43,6 +56,9 @@ export class ProgressView {
       case 'task.started':
         if (!this.#startedAt.has(id)) this.#startedAt.set(id, event.at);
         this.#state.set(id, 'running');
+        break;
+      case 'task.held':
+        if (!nested) this.#state.set(id, 'held');
         break;
       case 'approval.requested':
         this.#state.set(id, 'running');
@@ -71,6 +87,16 @@ export class ProgressView {
     if (!this.#io.isTty) this.#logLine(event);
   }
 
+  /** Shows a line of what happened: under the bars on a terminal, else printed at once. */
+  note(text: string): void {
+    if (!this.#io.isTty) {
+      this.#io.stdout(`${text}\n`);
+      return;
+    }
+    this.#notes.push(text);
+    if (this.#notes.length > NOTES_SHOWN) this.#notes.shift();
+  }
+
   /** Forgets the drawn bars, so the next render draws below whatever was printed since (a prompt). */
   detach(): void {
     this.#drawnLines = 0;
@@ -80,7 +106,7 @@ export class ProgressView {
   render(now: number): void {
     if (!this.#io.isTty) return;
     this.#now = Math.max(this.#now, now);
-    const lines = this.#groups.map((g) => this.#groupLine(g));
+    const lines = [...this.#groups.map((g) => this.#groupLine(g)), ...this.#notes];
     const up = this.#drawnLines > 0 ? `\u001b[${this.#drawnLines}F` : '';
     this.#io.stdout(`${up}${lines.map((l) => `\u001b[2K${l}`).join('\n')}\n`);
     this.#drawnLines = lines.length;
@@ -110,7 +136,9 @@ export class ProgressView {
             ? s.red(id)
             : st === 'waiting'
               ? s.dim(id)
-              : id;
+              : st === 'held'
+                ? s.yellow(id)
+                : id;
       })
       .join(' ');
     return `${group.label.padStart(2)} ${bar} ${formatDuration(elapsed).padStart(8)} ${formatUsd(cost).padStart(8)}  ${names}`;

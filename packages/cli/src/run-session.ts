@@ -3,8 +3,10 @@ import { planWorkflow, type RunEvent, type RunRecord, type Workflow } from '@bat
 import type { Baton } from '@baton/embedded';
 import { declaredPerformance } from './agent-catalog-loader.js';
 import { formatDuration, formatUsd } from './format.js';
+import { askStep, HeldTasks } from './held-tasks.js';
 import { ExitCode, styles, type CliIo } from './io.js';
 import { ProgressView } from './progress-view.js';
+import { statusColour } from './status-colour.js';
 
 /** A decision a person is asked for. */
 interface PendingApproval {
@@ -17,14 +19,19 @@ interface PendingApproval {
 /** How a run that waits for a person is handled. */
 export interface SessionOptions {
   json: boolean;
-  /** Ask at the terminal (a TTY on both ends); otherwise leave the run waiting, durably, and exit. */
+  /**
+   * Ask at the terminal (a TTY on both ends): approvals, and the held tasks of a step-through run. Otherwise a
+   * run waiting for a decision is left waiting, durably, and the session returns; held tasks are announced and
+   * the session goes on following the run while another terminal steps it.
+   */
   interactive: boolean;
 }
 
 /**
  * Follows a run this process drives until it ends, showing progress. When the run can only go on after a
  * person decides, it asks at the terminal, or — without one — prints how to decide later and returns while
- * the run waits in the store (`baton runs decide` picks it up).
+ * the run waits in the store (`baton runs decide` picks it up). A paused run is followed until someone resumes
+ * or cancels it; held tasks of a step-through run are stepped here (`interactive`) or by `baton runs step`.
  */
 export async function followRun(
   io: CliIo,
@@ -37,12 +44,17 @@ export async function followRun(
   const plan = planWorkflow(workflow, { agentLookup: declaredPerformance(baton.catalog) });
   const view = new ProgressView(io, plan, Date.now());
   const pending = new Map<string, PendingApproval>();
-  let idle: () => void = () => undefined;
+  const held = new HeldTasks();
+  let wake: (why: 'waiting' | 'held') => void = () => undefined;
   const stop = baton.subscribe(runId, (event: RunEvent) => {
     if (!options.json) view.onEvent(event);
     if (event.type === 'approval.requested') pending.set(event.taskKey, event);
     if (event.type === 'approval.decided') pending.delete(event.taskKey);
-    if (event.type === 'run.waiting' && pending.size > 0) idle();
+    if (event.type === 'run.waiting' && pending.size > 0) wake('waiting');
+    if (!held.onEvent(event)) return;
+    if (options.interactive) wake('held');
+    else if (event.type === 'task.held' && !options.json)
+      view.note(s.yellow(`held ${event.taskKey} — run "baton runs step ${runId}" to dispatch it`));
   });
   let ticker: ReturnType<typeof setInterval> | undefined;
   const tick = (on: boolean): void => {
@@ -52,8 +64,26 @@ export async function followRun(
   tick(true);
   try {
     for (;;) {
-      const waiting = new Promise<'waiting'>((resolve) => (idle = () => resolve('waiting')));
-      const outcome = await Promise.race([baton.waitForRun(runId), waiting]);
+      if (options.interactive && held.unanswered) {
+        // The bars stand still while a person answers, then draw again below the answer.
+        tick(false);
+        view.render(Date.now());
+        const generation = held.generation;
+        const ended = new AbortController();
+        void baton.waitForRun(runId).then(
+          () => ended.abort(),
+          () => ended.abort(),
+        );
+        await askStep(io, baton, workflow, runId, held, ended.signal);
+        ended.abort();
+        held.answered(generation);
+        view.detach();
+        tick(true);
+        continue;
+      }
+      const signal = new Promise<'waiting' | 'held'>((resolve) => (wake = resolve));
+      const outcome = await Promise.race([baton.waitForRun(runId), signal]);
+      if (outcome === 'held') continue;
       if (outcome !== 'waiting') {
         tick(false);
         if (!options.json) view.render(Date.now());
@@ -123,7 +153,12 @@ export async function report(io: CliIo, baton: Baton, run: RunRecord, json: bool
     io.stdout(`${JSON.stringify(details ?? run, null, 2)}\n`);
   } else {
     const took = (run.endedAt ?? Date.now()) - (run.startedAt ?? run.createdAt);
-    const mark = run.status === 'completed' ? s.green('✓ completed') : s.red(`✗ ${run.status}`);
+    const mark =
+      run.status === 'completed'
+        ? s.green('✓ completed')
+        : run.status === 'rolled_back'
+          ? statusColour(io, run.status)('↩ rolled back')
+          : statusColour(io, run.status)(`✗ ${run.status}`);
     io.stdout(`\n${mark} in ${formatDuration(took)} · cost ${formatUsd(run.costUsd)} · run ${run.id}\n`);
     if (run.error) io.stdout(`${s.red(run.error.code)}: ${run.error.message}\n`);
     if (run.output && Object.keys(run.output).length > 0) {
@@ -131,6 +166,7 @@ export async function report(io: CliIo, baton: Baton, run: RunRecord, json: bool
       for (const [key, value] of Object.entries(run.output)) io.stdout(`${s.cyan(key)}: ${show(value)}\n`);
     }
   }
+  // A rolled-back run exits like a failed one: its steps were undone, so the work it was started for is not done.
   return run.status === 'completed' ? ExitCode.ok : ExitCode.invalid;
 }
 

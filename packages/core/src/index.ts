@@ -178,7 +178,12 @@ export { FORKED_FROM_LABEL, FORK_AT_LABEL, downstreamOf, type ForkOptions } from
 export { STEP_THROUGH_LABEL } from './execution/step-through.js';
 export { Worker, type WorkerOptions } from './engine/worker.js';
 export { poolFor, type RemoteExecution } from './engine/remote-execution.js';
-export { type EngineOptions, type StartRunOptions } from './engine/engine-options.js';
+export {
+  ORG_LABEL,
+  type EngineOptions,
+  type OrgLimits,
+  type StartRunOptions,
+} from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';
 export { LocalTaskQueue, type QueueLimits } from './engine/local-task-queue.js';
 export { resolveAgent, alternativeAgents, type AgentResolution } from './engine/agent-resolver.js';

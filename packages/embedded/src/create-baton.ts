@@ -18,6 +18,7 @@ import {
   type RunRecord,
   type StartRunOptions,
   type ForkOptions,
+  type OrgLimits,
   type TaskRecord,
   type Workflow,
   type WorkflowExecutionMetrics,
@@ -48,6 +49,8 @@ export interface CreateBatonOptions extends InfrastructureOptions, AgentSetupOpt
   agents?: readonly AgentRegistration[];
   /** Agent tasks running at once (default 256). */
   concurrency?: number;
+  /** Limits per org (runs name theirs with `startRun(…, { org })`; those that do not belong to `default`). */
+  orgLimits?: Readonly<Record<string, OrgLimits>>;
   /**
    * Distributed mode with Redis: also run agent tasks in this process, for these pools (default `default`).
    * Without it, only `baton worker` processes run them.
@@ -145,6 +148,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     ...(infrastructure.bus ? { bus: infrastructure.bus } : {}),
     ...(remote ? { remote } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.orgLimits ? { orgLimits: options.orgLimits } : {}),
   });
   const worker =
     redis && options.worker

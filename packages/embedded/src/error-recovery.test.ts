@@ -102,6 +102,8 @@ describe('error recovery', () => {
     });
     const events: RunEvent[] = [];
     baton.subscribe('*', (event) => events.push(event));
+    const changes: string[] = [];
+    baton.onBreakerChange((change) => changes.push(`${change.agent} ${change.from}→${change.to}`));
     const runs = [];
     for (let i = 0; i < 30; i++) runs.push(await baton.run(workflow));
     expect(runs.map((r) => r.output?.by)).toEqual(runs.map(() => 'backup'));
@@ -109,6 +111,7 @@ describe('error recovery', () => {
     // from the 11th run on the primary is not called at all.
     expect(primaryCalls).toBe(10);
     expect(backupCalls).toBe(30);
+    expect(changes).toEqual(['t.primary@1.0.0 closed→open']);
     const reasons = events.flatMap((e) => (e.type === 'task.recovery' ? [e.reason] : []));
     expect(reasons.slice(0, 10).every((r) => r.startsWith('AGENT_FAILED: the service is down'))).toBe(true);
     expect(reasons.slice(10)).toEqual(Array(20).fill('circuit breaker of t.primary@1.0.0 is open'));

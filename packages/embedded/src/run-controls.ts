@@ -1,4 +1,4 @@
-import type { AgentHealth, BreakerRecord, Engine, RunControl } from '@baton/core';
+import type { AgentHealth, BreakerChange, BreakerRecord, Engine, RunControl } from '@baton/core';
 
 /** Who acts and why: recorded in the run's audit trail (`operator.acted`). */
 export interface ActOptions {
@@ -47,6 +47,8 @@ export interface RunControls {
   step(runId: string, by?: string): Promise<void>;
   /** Every agent version's circuit breaker that has seen calls, with its health. */
   agentHealth(): AgentBreaker[];
+  /** Listens to breakers tripping, half-opening and closing; returns the function that stops listening. */
+  onBreakerChange(listener: (change: BreakerChange) => void): () => void;
 }
 
 export function runControls(engine: Engine): RunControls {
@@ -82,5 +84,6 @@ export function runControls(engine: Engine): RunControls {
         health: engine.breakers.health(record.agent),
         failureRate: engine.breakers.failureRate(record.agent),
       })),
+    onBreakerChange: (listener) => engine.breakers.onChange(listener),
   };
 }

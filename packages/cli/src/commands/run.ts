@@ -11,6 +11,7 @@ interface RunOptions {
   inputFile?: string;
   dataDir?: string;
   json: boolean;
+  stepThrough: boolean;
 }
 
 /** The data directory: `--data-dir`, else `BATON_DATA_DIR`, else `./.baton`. */
@@ -64,11 +65,16 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .option('-f, --input-file <file>', 'a JSON file with the whole input object')
     .option('-d, --data-dir <dir>', 'where runs are stored (default: $BATON_DATA_DIR or ./.baton)')
     .option('--json', 'print the final run document as JSON', false)
+    .option(
+      '--step-through',
+      'hold every agent task until it is stepped: Enter at a terminal, else `baton runs step`',
+      false,
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 completed, 1 the workflow is invalid or the run did not complete, 2 usage error,\n' +
-        '3 the run waits for a person (it stays saved; decide with `baton runs decide`).\n' +
-        'On a terminal, approvals are asked for in place.\n' +
+      '\nExit codes: 0 completed, 1 the workflow is invalid or the run did not complete (failed, cancelled,\n' +
+        'rolled back), 2 usage error, 3 the run waits for a person (it stays saved; decide with `baton runs decide`).\n' +
+        'On a terminal, approvals and held tasks are asked for in place.\n' +
         'Example:\n  baton run templates/rfp-response.json --input-file examples/inputs/rfp-response.json',
     )
     .action(async (file: string, options: RunOptions) => {
@@ -80,7 +86,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       const baton = await openBaton(io, options.dataDir);
       try {
         const workflow = baton.parseWorkflow(document);
-        const run = await baton.startRun(workflow, input);
+        const run = await baton.startRun(workflow, input, options.stepThrough ? { stepThrough: true } : {});
         if (!options.json)
           io.stdout(`${styles(io).bold(workflow.name)} ${styles(io).dim(`run ${run.id}`)}\n`);
         const interactive = io.isTty && process.stdin.isTTY === true && !options.json;
@@ -91,7 +97,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     });
 }
 
-async function readInputFile(path: string, cwd: string): Promise<Record<string, unknown>> {
+/** Reads a JSON file that must hold one object (`--input-file`). */
+export async function readInputFile(path: string, cwd: string): Promise<Record<string, unknown>> {
   const data = await readJsonFile(path, cwd);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UsageError(`${path}: the input file must hold a JSON object`);
@@ -99,12 +106,15 @@ async function readInputFile(path: string, cwd: string): Promise<Record<string, 
   return data as Record<string, unknown>;
 }
 
-/** `key=value` pairs; a value that parses as JSON is taken as JSON, else as a string. */
-export function parseInputPairs(pairs: readonly string[]): Record<string, unknown> {
+/**
+ * `key=value` pairs; a value that parses as JSON is taken as JSON, else as a string. `what` names the pairs in
+ * the error message (`--input`, `a variable`).
+ */
+export function parseInputPairs(pairs: readonly string[], what = '--input'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input "${pair}" must look like key=value`);
+    if (eq <= 0) throw new UsageError(`${what} "${pair}" must look like key=value`);
     const raw = pair.slice(eq + 1);
     let value: unknown = raw;
     try {

@@ -2,25 +2,22 @@ import type { Command } from 'commander';
 import type { RunStatus } from '@baton/core';
 import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
+import { compensatedTask } from '../run-notes.js';
 import { followRun } from '../run-session.js';
+import { RUN_STATUSES as STATUSES, statusColour } from '../status-colour.js';
 import { openBaton } from './run.js';
+import { registerControls } from './runs-control.js';
 import { registerReplay } from './runs-debug.js';
+import { lineage, printRunHistory } from './runs-history.js';
 
-const STATUSES: readonly RunStatus[] = [
-  'queued',
-  'running',
-  'paused',
-  'waiting',
-  'completed',
-  'failed',
-  'cancelled',
-];
-
-/** `baton runs list | show`: reads runs from the store. */
+/** `baton runs list | show | decide | replay` and the operator controls: reads and acts on runs in the store. */
 export function registerRuns(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const runs = program.command('runs').description('List, inspect and decide runs in the data directory.');
+  const runs = program
+    .command('runs')
+    .description('List, inspect, decide and operate runs in the data directory.');
   registerDecide(runs, io, setExit);
   registerReplay(runs, io, setExit);
+  registerControls(runs, io, setExit);
   runs
     .command('list')
     .description('List runs, newest first.')
@@ -59,7 +56,7 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
             for (const run of list) {
               const took = run.endedAt && run.startedAt ? formatDuration(run.endedAt - run.startedAt) : '';
               io.stdout(
-                `${run.id}  ${statusColour(io, run.status)(run.status.padEnd(9))}  ${run.workflowId}@${run.workflowVersion}  ${s.dim(new Date(run.createdAt).toISOString())}  ${took}  ${formatUsd(run.costUsd)}\n`,
+                `${run.id}  ${statusColour(io, run.status)(run.status.padEnd(15))}  ${run.workflowId}@${run.workflowVersion}  ${s.dim(new Date(run.createdAt).toISOString())}  ${took}  ${formatUsd(run.costUsd)}\n`,
               );
             }
           }
@@ -85,7 +82,8 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
           setExit(ExitCode.invalid);
           return;
         }
-        const events = options.events ? await baton.readEvents(id) : undefined;
+        const log = await baton.readEvents(id);
+        const events = options.events ? log : undefined;
         if (options.json) {
           io.stdout(`${JSON.stringify(events ? { ...details, events } : details, null, 2)}\n`);
           setExit(ExitCode.ok);
@@ -101,14 +99,17 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
             ` · duration ${formatDuration(metrics.duration ?? 0)} · cost ${formatUsd(metrics.cost.total)}` +
             ` · parallelization ${Math.round(metrics.performance.parallelizationEfficiency)}%\n`,
         );
+        for (const line of lineage(details)) io.stdout(`${s.dim(line)}\n`);
         if (run.error) io.stdout(`${s.red(run.error.code)}: ${run.error.message}\n`);
         io.stdout(`\n${s.bold('Tasks')}\n`);
-        for (const task of tasks) {
+        // Compensation rows are listed apart, under the rollback they belong to.
+        for (const task of tasks.filter((t) => compensatedTask(t.key) === undefined)) {
           const took = task.endedAt && task.startedAt ? formatDuration(task.endedAt - task.startedAt) : '';
           io.stdout(
             `  ${task.key.padEnd(28)} ${statusColour(io, task.status)(task.status.padEnd(9))} ${(task.agent ?? '').padEnd(36)} ${took.padStart(8)}  attempt ${task.attempt}${task.error ? `  ${s.red(task.error.message)}` : ''}\n`,
           );
         }
+        printRunHistory(io, details, log);
         if (run.output) io.stdout(`\n${s.bold('Outputs')}\n${JSON.stringify(run.output, null, 2)}\n`);
         if (events) {
           io.stdout(`\n${s.bold('Events')}\n`);
@@ -176,12 +177,4 @@ function registerDecide(runs: Command, io: CliIo, setExit: (code: number) => voi
         }
       },
     );
-}
-
-function statusColour(io: CliIo, status: string): (text: string) => string {
-  const s = styles(io);
-  if (status === 'completed' || status === 'succeeded') return s.green;
-  if (status === 'failed' || status === 'cancelled') return s.red;
-  if (status === 'waiting' || status === 'paused') return s.yellow;
-  return (t) => t;
 }

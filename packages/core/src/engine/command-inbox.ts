@@ -1,4 +1,4 @@
-import { ConflictError, TimeoutError } from '../errors/errors.js';
+import { ConflictError, NotFoundError, TimeoutError } from '../errors/errors.js';
 import type { ErrorInfo } from '../execution/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandSettlement, CommandStore, RunCommand, RunControl } from '../ports/command-store.js';
@@ -94,7 +94,11 @@ export class CommandInbox {
       if (settled) {
         if (settled.result.ok) return;
         const { error } = settled.result;
-        throw new ConflictError(`run "${runId}": ${error.message}`, { details: { code: error.code } });
+        const code = typeof error.details?.code === 'string' ? error.details.code : error.code;
+        const options = { details: { code } };
+        if (error.code === 'NOT_FOUND' || code === 'NOT_FOUND')
+          throw new NotFoundError(`run "${runId}": ${error.message}`, options);
+        throw new ConflictError(`run "${runId}": ${error.message}`, options);
       }
       if (Date.now() > deadline) {
         throw new TimeoutError(

@@ -40,7 +40,25 @@ export interface EngineOptions {
   commandPollMs?: number;
   /** How long `send` waits for another process to apply a command (ms, default 10 s). */
   commandTimeoutMs?: number;
+  /** Limits per org, by org id (`default` for runs that name none). */
+  orgLimits?: Readonly<Record<string, OrgLimits>>;
 }
+
+/**
+ * Limits on the runs of one org. `maxConcurrentTasks` holds across all its runs in this process; the others
+ * cap each run's own budget (the lower of the org's and the workflow's limit applies).
+ */
+export interface OrgLimits {
+  maxConcurrentTasks?: number;
+  maxCostUsd?: number;
+  maxTasks?: number;
+  maxDurationMs?: number;
+  /** What a run past an org cap does when its workflow does not say: `fail` (default) or `pause`. */
+  onExceeded?: 'fail' | 'pause';
+}
+
+/** The label that names a run's org; runs without one belong to `default`. */
+export const ORG_LABEL = 'baton.org';
 
 /** Options of one run. */
 export interface StartRunOptions {
@@ -51,4 +69,6 @@ export interface StartRunOptions {
   parent?: { runId: string; taskKey: string };
   /** Hold every agent task when it becomes ready until an operator's `step` dispatches it. */
   stepThrough?: boolean;
+  /** The org the run belongs to (its `baton.org` label); its `orgLimits` apply. */
+  org?: string;
 }

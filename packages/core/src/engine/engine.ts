@@ -9,7 +9,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import { alternativeAgents, resolveAgent } from './agent-resolver.js';
 import { ChildRuns } from './child-runs.js';
 import { forkStart, isFork, reusedTasks, reuseDecisions, reuseOutput, type ForkOptions } from './fork.js';
-import { newRun } from './new-run.js';
+import { newRun, orgOf } from './new-run.js';
 import { CircuitBreakers } from './circuit-breakers.js';
 import { CommandInbox, hasCommandStore } from './command-inbox.js';
 import { toErrorInfo } from './error-info.js';
@@ -61,6 +61,7 @@ export class Engine {
   readonly #inbox: CommandInbox | undefined;
   readonly #ctx: Omit<DecideContext, 'now'>;
   readonly #children: ChildRuns;
+  readonly #orgLimits: EngineOptions['orgLimits'];
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -73,7 +74,8 @@ export class Engine {
       isOwnerGone: options.isOwnerGone ?? (() => false),
     };
     this.#versions = new WorkflowVersions(options.store, options.clock);
-    this.#held = new HeldRuns(options.store, this.#versions);
+    this.#orgLimits = options.orgLimits;
+    this.#held = new HeldRuns(options.store, this.#versions, (run) => options.orgLimits?.[orgOf(run)]);
     this.#runs = this.#held.active;
     this.#leases = new LeaseKeeper({
       ...this.#o,
@@ -143,6 +145,7 @@ export class Engine {
       global: options.concurrency ?? 256,
       perAgent: (id) => this.#o.catalog.resolve({ id })?.config.maxConcurrency,
       perRun: (runId) => this.#runs.get(runId)?.workflow.policies.concurrency?.maxParallelTasks,
+      perOrg: (org) => options.orgLimits?.[org]?.maxConcurrentTasks,
     });
   }
 
@@ -349,6 +352,7 @@ export class Engine {
             taskKey: command.taskKey,
             attempt: command.attempt,
             agentId: command.agent.id,
+            org: this.#orgLimits && orgOf(active.state.run),
             runPriority: active.state.run.priority,
             rank: command.rank,
             enqueuedAt: this.#o.clock.now(),

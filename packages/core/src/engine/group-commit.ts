@@ -39,9 +39,11 @@ export class GroupCommit<R> {
 
   constructor(private readonly hooks: GroupCommitHooks<R>) {}
 
-  /** Settles once every commit scheduled so far has finished. */
+  /** Settles once everything queued so far is committed (or failed), the commit still to start included. */
   get settled(): Promise<void> {
-    return this.#flushing;
+    if (!this.#scheduled) return this.#flushing;
+    // The commit starts on an immediate queued before this one, so by then `#flushing` includes it.
+    return new Promise((resolve) => setImmediate(() => void this.#flushing.then(resolve, resolve)));
   }
 
   /** Queues a decision for the next commit. */

@@ -1,5 +1,6 @@
 import type { RunRecord, TaskRecord } from '../execution/records.js';
 import { createRunState, type RunState } from '../execution/index.js';
+import type { Budget } from '../model/common-schema.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { Store } from '../ports/store.js';
 import { isFork, reusedTasks } from './fork.js';
@@ -32,6 +33,8 @@ export class HeldRuns {
   constructor(
     private readonly store: Store,
     private readonly versions: WorkflowVersions,
+    /** The caps of a run's org on its budget. */
+    private readonly orgCaps: (run: RunRecord) => Partial<Budget> | undefined = () => undefined,
   ) {}
 
   /** Whether this process drives the run, in memory or parked. */
@@ -52,7 +55,7 @@ export class HeldRuns {
   /** Holds a run in memory from the given rows. */
   activate(workflow: Workflow, run: RunRecord, tasks: readonly TaskRecord[], lastSeq: number): ActiveRun {
     const active: ActiveRun = {
-      state: createRunState(workflow, run, tasks, lastSeq),
+      state: createRunState(workflow, run, tasks, lastSeq, this.orgCaps(run)),
       workflow,
       dispatches: new Map(),
       controllers: new Map(),

@@ -8,6 +8,8 @@ export interface QueueLimits {
   perAgent?: (agentId: string) => number | undefined;
   /** Tasks of one run at once (its `policies.concurrency.maxParallelTasks`). */
   perRun?: (runId: string) => number | undefined;
+  /** Tasks of all the runs of one org at once (its `maxConcurrentTasks`). */
+  perOrg?: (org: string) => number | undefined;
 }
 
 /** Higher run priority first, then higher critical-path rank, then older. */
@@ -19,7 +21,7 @@ function before(a: QueuedTask, b: QueuedTask): boolean {
 
 /**
  * The in-process `TaskQueue` of embedded mode: a binary heap ordered by run priority, critical-path rank and
- * age, handing tasks to the consumer within global, per-agent and per-run limits. A task blocked by its agent's
+ * age, handing tasks to the consumer within global, per-agent, per-org and per-run limits. A task blocked by its agent's
  * or run's limit waits aside, so it never holds back tasks behind it that could start.
  */
 export class LocalTaskQueue implements TaskQueue {
@@ -28,6 +30,7 @@ export class LocalTaskQueue implements TaskQueue {
   #running = 0;
   readonly #runningByAgent = new Map<string, number>();
   readonly #runningByRun = new Map<string, number>();
+  readonly #runningByOrg = new Map<string, number>();
   readonly #inFlight = new Set<Promise<void>>();
   #handler: ((task: QueuedTask) => Promise<void>) | undefined;
   #pumping = false;
@@ -96,6 +99,10 @@ export class LocalTaskQueue implements TaskQueue {
       const limit = this.#limits.perAgent?.(task.agentId);
       if (limit !== undefined && (this.#runningByAgent.get(task.agentId) ?? 0) >= limit) return false;
     }
+    if (task.org !== undefined) {
+      const limit = this.#limits.perOrg?.(task.org);
+      if (limit !== undefined && (this.#runningByOrg.get(task.org) ?? 0) >= limit) return false;
+    }
     const runLimit = this.#limits.perRun?.(task.runId);
     return runLimit === undefined || (this.#runningByRun.get(task.runId) ?? 0) < runLimit;
   }
@@ -104,6 +111,7 @@ export class LocalTaskQueue implements TaskQueue {
     this.#running++;
     bump(this.#runningByRun, task.runId, 1);
     if (task.agentId !== undefined) bump(this.#runningByAgent, task.agentId, 1);
+    if (task.org !== undefined) bump(this.#runningByOrg, task.org, 1);
     let promise: Promise<void>;
     try {
       promise = handler(task);
@@ -117,6 +125,7 @@ export class LocalTaskQueue implements TaskQueue {
         this.#running--;
         bump(this.#runningByRun, task.runId, -1);
         if (task.agentId !== undefined) bump(this.#runningByAgent, task.agentId, -1);
+        if (task.org !== undefined) bump(this.#runningByOrg, task.org, -1);
         // The next task starts in the same turn as the slot frees: no timer between hand-offs.
         this.#pump();
       });

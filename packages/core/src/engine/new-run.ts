@@ -2,7 +2,7 @@ import type { RunRecord } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
 import { STEP_THROUGH_LABEL } from '../execution/step-through.js';
 import type { Workflow } from '../model/workflow-schema.js';
-import type { StartRunOptions } from './engine-options.js';
+import { ORG_LABEL, type StartRunOptions } from './engine-options.js';
 
 /** The row and the first event of a new run, owned by the process that creates it. */
 export function newRun(
@@ -41,6 +41,18 @@ export function newRun(
 
 /** The labels a run starts with; step-through mode is one, so it survives restarts. */
 function runLabels(options: StartRunOptions): { labels?: Record<string, string> } {
-  if (!options.stepThrough) return options.labels ? { labels: options.labels } : {};
-  return { labels: { ...options.labels, [STEP_THROUGH_LABEL]: 'on' } };
+  if (!options.stepThrough && options.org === undefined)
+    return options.labels ? { labels: options.labels } : {};
+  return {
+    labels: {
+      ...options.labels,
+      ...(options.stepThrough ? { [STEP_THROUGH_LABEL]: 'on' } : {}),
+      ...(options.org === undefined ? {} : { [ORG_LABEL]: options.org }),
+    },
+  };
+}
+
+/** The org a run belongs to. */
+export function orgOf(run: RunRecord): string {
+  return run.labels?.[ORG_LABEL] ?? 'default';
 }

@@ -11,7 +11,7 @@ export interface Consumption {
 
 /** Tasks that have started in the run (every node type), counted only when a limit needs it. */
 function startedTasks(state: EngineRunState): number {
-  if (state.workflow.policies.budget?.maxTasks === undefined) return 0;
+  if (state.budget?.maxTasks === undefined) return 0;
   let started = 0;
   for (const task of state.byKey.values()) if (task.row.startedAt !== undefined) started++;
   return started;
@@ -29,7 +29,7 @@ export function consumption(state: EngineRunState): Consumption {
  */
 export function enforceBudget(step: DecisionStep, before: Consumption): void {
   const { state } = step;
-  const budget = state.workflow.policies.budget;
+  const budget = state.budget;
   if (!budget || (state.run.status !== 'running' && state.run.status !== 'waiting')) return;
   const now = consumption(state);
   let exceeded: { limit: string; value: number; max: number; message: string } | undefined;
@@ -60,7 +60,7 @@ export const RUN_DEADLINE_KEY = '~deadline';
  * under `onExceeded: "pause"`, once it has passed: the run was paused for it then, and an operator resumed it.
  */
 export function armDeadline(step: DecisionStep, recovering = false): void {
-  const budget = step.state.workflow.policies.budget;
+  const budget = step.state.budget;
   const max = budget?.maxDurationMs;
   const started = step.state.run.startedAt;
   if (max === undefined || started === undefined) return;
@@ -71,7 +71,7 @@ export function armDeadline(step: DecisionStep, recovering = false): void {
 /** The duration limit fell due: a run still going fails with `BUDGET_EXCEEDED`, or pauses. */
 export function deadlineReached(step: DecisionStep): void {
   const { state } = step;
-  const max = state.workflow.policies.budget?.maxDurationMs;
+  const max = state.budget?.maxDurationMs;
   const started = state.run.startedAt;
   const { status } = state.run;
   if (max === undefined || started === undefined) return;
@@ -91,7 +91,7 @@ function overrun(
   step: DecisionStep,
   exceeded: { limit: string; value: number; max: number; message: string },
 ): void {
-  const budget = step.state.workflow.policies.budget;
+  const budget = step.state.budget;
   const { message, ...details } = exceeded;
   if (budget?.onExceeded === 'pause') {
     pauseRun(step, { type: 'pause', by: 'budget', reason: message });

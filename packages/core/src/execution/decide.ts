@@ -55,7 +55,7 @@ export function decide(state: RunState, input: EngineInput, ctx: DecideContext):
     else compensationInput(step, input);
     return step.result();
   }
-  const before = engine.workflow.policies.budget ? consumption(engine) : undefined;
+  const before = engine.budget ? consumption(engine) : undefined;
   apply(step, input);
   drain(step);
   if (before && !step.finished) enforceBudget(step, before);

@@ -72,9 +72,11 @@ export function operatorRefusal(runState: RunState, input: OperatorInput): Error
     }
     case 'step':
       if (!isSteppedThrough(state.run)) return refuse('INVALID_STATE', 'the run is not in step-through mode');
-      return status === 'running' || status === 'waiting'
+      if (status !== 'running' && status !== 'waiting')
+        return refuse('INVALID_STATE', `the run is ${status}`);
+      return [...state.ready].some((t) => t.info.node.type === 'agent' && t.instance.status === 'live')
         ? undefined
-        : refuse('INVALID_STATE', `the run is ${status}`);
+        : refuse('INVALID_STATE', 'no task is held: the run is waiting for tasks in flight');
   }
 }
 

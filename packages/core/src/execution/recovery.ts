@@ -67,7 +67,8 @@ export function chooseAgent(step: DecisionStep, task: TaskState, node: AgentNode
     const agent = chain[i]!;
     if (step.ctx.admits?.(ref(agent)) === false) continue;
     if (i === start) return reason === undefined || i > 0 ? { agent } : { agent, reason };
-    return fallBackTo(step, task, agent, `circuit breaker of ${ref(chain[start]!)} is open`);
+    const passedOver = ref(chain[start]!);
+    return fallBackTo(step, task, agent, `circuit breaker of ${passedOver} is open`, passedOver);
   }
   const waiting = chain.slice(start);
   const reopen = Math.min(...waiting.map((a) => step.ctx.reopensAt?.(ref(a)) ?? step.now + PROBE_WAIT_MS));
@@ -107,8 +108,10 @@ function fallBackTo(
   task: TaskState,
   agent: AgentDefinition,
   reason: string,
+  passedOver?: string,
 ): AgentChoice {
-  recovery(step, task, 'fallback', reason, { ...from(task), to: ref(agent) });
+  const agents = passedOver === undefined ? from(task) : { from: passedOver };
+  recovery(step, task, 'fallback', reason, { ...agents, to: ref(agent) });
   return { agent, reason: `fallback: ${reason}` };
 }
 

@@ -1,3 +1,4 @@
+import type { Budget } from '../model/common-schema.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { NodeInfo } from './compiled-workflow.js';
 import { edgeTaken } from './compiled-workflow.js';
@@ -12,15 +13,17 @@ import { expressionScope, recordEntry } from './scope-view.js';
  * The state of a run for `decide`: a fresh one (`queued`, no tasks), or one rebuilt from the store after a
  * restart — the tasks as stored, and `lastSeq`, the `seq` of the run's last logged event. Rebuilding replays
  * the rows into scope instances, readiness counters and `nodes` views in O(tasks); send `recover` next to
- * re-dispatch in-flight work and re-arm timers. The records passed in are copied, never changed.
+ * re-dispatch in-flight work and re-arm timers. The records passed in are copied, never changed. `orgLimits`
+ * caps the workflow's budget (the lower of each limit applies).
  */
 export function createRunState(
   workflow: Workflow,
   run: RunRecord,
   tasks: readonly TaskRecord[],
   lastSeq: number,
+  orgLimits?: Partial<Budget>,
 ): RunState {
-  const state = new EngineRunState(workflow, { ...run }, lastSeq);
+  const state = new EngineRunState(workflow, { ...run }, lastSeq, orgLimits);
   if (run.status !== 'queued') new Rebuild(state, tasks).run();
   return state;
 }

@@ -1,4 +1,6 @@
 import type { AgentDefinition } from '../model/agent-schema.js';
+import type { Budget } from '../model/common-schema.js';
+import { effectiveBudget } from './effective-budget.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import {
   compileWorkflow,
@@ -171,8 +173,12 @@ export class EngineRunState implements RunState {
   readonly compensations = new Map<string, TaskRecord>();
   #runRoot: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(workflow: Workflow, run: RunRecord, lastSeq: number) {
+  /** The limits the run keeps: its workflow's budget capped by its org's limits. */
+  readonly budget: Budget | undefined;
+
+  constructor(workflow: Workflow, run: RunRecord, lastSeq: number, orgLimits?: Partial<Budget>) {
     this.workflow = workflow;
+    this.budget = effectiveBudget(workflow.policies.budget, orgLimits);
     this.compiled = compileWorkflow(workflow);
     this.run = run;
     this.seq = lastSeq;

@@ -5,6 +5,8 @@ export interface QueuedTask {
   attempt: number;
   /** The agent's id, for per-agent concurrency limits. */
   agentId?: string;
+  /** The run's org, for per-org concurrency limits. */
+  org?: string | undefined;
   /** The run's priority: higher runs first. */
   runPriority: number;
   /** Critical-path rank (longest remaining path in ms): higher first within a priority. */

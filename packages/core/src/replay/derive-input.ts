@@ -1,12 +1,20 @@
+import { RUN_DEADLINE_KEY } from '../execution/budget.js';
 import type { EngineInput } from '../execution/engine-input.js';
+import type { ErrorInfo } from '../execution/records.js';
 import type { RunEvent } from '../execution/run-event.js';
 import type { EngineRunState, TaskState } from '../execution/run-state.js';
+import { isSteppedThrough } from '../execution/step-through.js';
 import { deriveOperatorInput } from './operator-input.js';
 
 /** The input a logged decision began with, or why the log cannot tell. */
 export type DerivedInput = { input: EngineInput } | { problem: string };
 
 type TaskEvent<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+
+/** The message of a run past its `maxDurationMs` (budget.ts), which its pause or failure carries. */
+const DURATION_OVERRUN = /^the run has taken \d+ ms, over its limit of \d+ ms$/;
+/** How a rollback that a failure of the run itself started gives its reason (run-lifecycle.ts `failRun`). */
+const RUN_FAILED_PREFIX = 'the run failed: ';
 
 /**
  * Works out which input made the engine log `log[from]`, the first event not yet reproduced, given the state
@@ -23,6 +31,7 @@ export function deriveInput(state: EngineRunState, log: readonly RunEvent[], fro
   switch (event.type) {
     // Logs written before operator acts were audited begin those decisions with the act's own event.
     case 'run.paused':
+      if (overran(event)) return deadline(state);
       return {
         input: {
           type: 'pause',
@@ -35,7 +44,12 @@ export function deriveInput(state: EngineRunState, log: readonly RunEvent[], fro
     case 'run.cancelled':
       return { input: cancelFrom(event) };
     case 'task.cancelled':
-      return cancelledWithRun(log, from);
+      return cancelledWithRun(state, log, from);
+    case 'run.failed':
+    case 'rollback.started':
+      return overran(event) ? deadline(state) : unexplained(state, event);
+    case 'task.held':
+      return heldAgain(state, event);
     case 'task.started':
       return event.recovered === true ? { input: { type: 'recover' } } : unexplained(state, event);
     case 'task.succeeded':
@@ -74,7 +88,7 @@ export function deriveInput(state: EngineRunState, log: readonly RunEvent[], fro
     case 'compensation.failed':
       return compensation(state, event);
     case 'task.recovery':
-      return recoveredFailure(state, log, from);
+      return recovered(state, log, from);
     case 'event.emitted':
       // An emit node logs its event inside the decision that ran it; one from outside carries no task.
       return event.taskKey === undefined
@@ -93,17 +107,65 @@ function cancelFrom(event: TaskEvent<'run.cancelled'>): EngineInput {
   };
 }
 
-/** Cancelling a started run logs its open tasks' cancellations before `run.cancelled`, all at one time. */
-function cancelledWithRun(log: readonly RunEvent[], from: number): DerivedInput {
+/**
+ * Ending a started run logs its open tasks' cancellations first, all at one time: before `run.cancelled`
+ * when it was cancelled, before `run.failed` (or `rollback.started`) when its duration limit fell due.
+ */
+function cancelledWithRun(state: EngineRunState, log: readonly RunEvent[], from: number): DerivedInput {
   const at = (log[from] as RunEvent).at;
   for (let i = from; i < log.length; i++) {
     const event = log[i] as RunEvent;
     if (event.at !== at) break;
     if (event.type === 'run.cancelled') return { input: cancelFrom(event) };
+    if (overran(event)) return deadline(state);
   }
   return {
-    problem: 'a task was cancelled, but no run.cancelled follows it',
+    problem: 'a task was cancelled, but neither run.cancelled nor a duration overrun follows it',
   };
+}
+
+/**
+ * Whether an event is the run's reaction to its `maxDurationMs` falling due — a pause by `budget`, a failure
+ * with BUDGET_EXCEEDED over `maxDurationMs`, or the rollback such a failure starts. Other budget limits are
+ * crossed by a decision's own input, so their reaction never begins a decision.
+ */
+function overran(event: RunEvent): boolean {
+  switch (event.type) {
+    case 'run.paused':
+      return event.by === 'budget' && DURATION_OVERRUN.test(event.reason ?? '');
+    case 'run.failed':
+      return event.error.code === 'BUDGET_EXCEEDED' && event.error.details?.['limit'] === 'maxDurationMs';
+    case 'rollback.started':
+      return (
+        event.by === undefined &&
+        event.reason.startsWith(RUN_FAILED_PREFIX) &&
+        DURATION_OVERRUN.test(event.reason.slice(RUN_FAILED_PREFIX.length))
+      );
+    default:
+      return false;
+  }
+}
+
+/** The run's duration timer (`~deadline`) fired; its limit comes from the workflow or the org's caps. */
+function deadline(state: EngineRunState): DerivedInput {
+  if (state.budget?.maxDurationMs === undefined) {
+    return {
+      problem:
+        "the log shows the run's duration limit falling due, but neither the workflow nor the org's limits given to the replay set maxDurationMs",
+    };
+  }
+  return fired({ taskKey: RUN_DEADLINE_KEY });
+}
+
+/**
+ * A step-through task is held again when a restart finds it still ready: only `recover` activates a task
+ * that was ready before the decision (a resume or a step logs its own event first).
+ */
+function heldAgain(state: EngineRunState, event: TaskEvent<'task.held'>): DerivedInput {
+  const task = state.byKey.get(event.taskKey);
+  return task?.row.status === 'ready' && isSteppedThrough(state.run)
+    ? { input: { type: 'recover' } }
+    : unexplained(state, event);
 }
 
 function succeeded(state: EngineRunState, event: TaskEvent<'task.succeeded'>): DerivedInput {
@@ -147,7 +209,10 @@ function succeeded(state: EngineRunState, event: TaskEvent<'task.succeeded'>): D
   return unexplained(state, event);
 }
 
-function failed(state: EngineRunState, event: TaskEvent<'task.failed' | 'task.retrying'>): DerivedInput {
+/** An event that records a task's failure whole. */
+type Failure = TaskEvent<'task.failed' | 'task.retrying' | 'task.recovery'> & { error: ErrorInfo };
+
+function failed(state: EngineRunState, event: Failure): DerivedInput {
   const task = state.byKey.get(event.taskKey);
   if (!task) return unexplained(state, event);
   const node = task.info.node;
@@ -169,13 +234,21 @@ function failed(state: EngineRunState, event: TaskEvent<'task.failed' | 'task.re
 }
 
 /**
- * A failure that error recovery handled begins with `task.recovery`. Only an optional task's skip logs the
- * failure itself next; a fallback or an escalation keeps the error as "CODE: message" text only, which is not
- * enough to rebuild it (its `retryable` and `details` decide what happens next).
+ * A decision that begins with `task.recovery`. A failure that error recovery handled (a fallback to another
+ * agent, an escalation) logs it first, with the whole error; an optional task's skip logs the failure itself
+ * right after. Without an error (logs written before recovery kept it) the failure is only "CODE: message"
+ * text, not enough to rebuild it: its `retryable` and `details` decide what happens next. A recovery without
+ * a failure — passing over an open breaker, waiting for one — is an activation's, which begins a decision only
+ * when a restart activates a task left ready.
  */
-function recoveredFailure(state: EngineRunState, log: readonly RunEvent[], from: number): DerivedInput {
+function recovered(state: EngineRunState, log: readonly RunEvent[], from: number): DerivedInput {
   const recovery = log[from] as TaskEvent<'task.recovery'>;
-  for (let i = from + 1; i < log.length && (log[i] as RunEvent).at === recovery.at; i++) {
+  if (recovery.error !== undefined) return failed(state, { ...recovery, error: recovery.error });
+  for (
+    let i = from + 1;
+    recovery.action === 'skip' && i < log.length && (log[i] as RunEvent).at === recovery.at;
+    i++
+  ) {
     const event = log[i] as RunEvent;
     if (
       (event.type === 'task.failed' || event.type === 'task.retrying') &&
@@ -184,6 +257,9 @@ function recoveredFailure(state: EngineRunState, log: readonly RunEvent[], from:
       return failed(state, event);
     }
   }
+  const ready = state.byKey.get(recovery.taskKey)?.row.status === 'ready';
+  if (ready && (recovery.action === 'fallback' || recovery.action === 'wait'))
+    return { input: { type: 'recover' } };
   return {
     problem: `the ${recovery.action} of "${recovery.taskKey}" records the failure behind it only as text ("${recovery.reason}"); the input cannot be rebuilt from the log`,
   };

@@ -4,6 +4,7 @@ import { backoffDelay, resolveRetryPolicy } from '../execution/retry-backoff.js'
 import type { AgentDefinition } from '../model/agent-schema.js';
 import type { WorkflowNode } from '../model/node-schema.js';
 import type { Workflow } from '../model/workflow-schema.js';
+import { LoggedChains, type LoggedChain } from './logged-chains.js';
 
 /** The events that say which agent a task's activation resolved to, or that it resolved to none. */
 type Resolution = Extract<
@@ -30,7 +31,9 @@ interface ObservedRetries {
  * activation gets the agent (and the selection reason) of the next `task.started` of its task, so a replay
  * picks what the run picked even after the catalog changed, and never needs the agent to be runnable. The
  * definition is the catalog's when it still has that `id@version`; otherwise a stand-in whose retry policy is
- * inferred from the retries the log shows, because the log does not record the agent's policy.
+ * inferred from the retries the log shows, because the log does not record the agent's policy. A task whose
+ * agent error recovery chose (a fallback, a breaker's wait) resolves to the node's own agent instead, with the
+ * agents the log shows for its node as alternatives, so that recovery walks the chain the run walked.
  */
 export class LoggedAgents {
   readonly #log: readonly RunEvent[];
@@ -39,6 +42,7 @@ export class LoggedAgents {
   readonly #retries = new Map<string, ObservedRetries>();
   readonly #made = new Map<string, AgentDefinition>();
   readonly #stamp: string;
+  readonly #chains: LoggedChains;
 
   constructor(
     workflow: Workflow,
@@ -49,6 +53,7 @@ export class LoggedAgents {
     this.#log = log;
     this.#known = new Map([...known].map((a) => [`${a.id}@${a.version}`, a]));
     this.#stamp = new Date(log[0]?.at ?? 0).toISOString();
+    this.#chains = new LoggedChains(log);
     const lastAgent = new Map<string, string>();
     log.forEach((event, position) => {
       if (!isResolution(event)) return;
@@ -70,9 +75,22 @@ export class LoggedAgents {
     });
   }
 
+  /** The agent lookups of the decision that reproduces the log from `position` on. */
+  contextAt(position: number): Pick<DecideContext, 'resolveAgent' | 'alternatives'> {
+    return {
+      resolveAgent: this.#resolverAt(position),
+      alternatives: (node, primary) =>
+        this.#chains
+          .alternatives(node.id, primary && `${primary.id}@${primary.version}`)
+          .map((ref) => this.definition(ref)),
+    };
+  }
+
   /** A `resolveAgent` for the decision that reproduces the log from `position` on. */
-  resolverAt(position: number): DecideContext['resolveAgent'] {
+  #resolverAt(position: number): DecideContext['resolveAgent'] {
     return (_node, taskKey) => {
+      const chain = this.#chains.recovered(taskKey);
+      if (chain) return this.#ownAgent(chain);
       let reason: string | undefined;
       for (const at of this.#byTask.get(taskKey) ?? []) {
         if (at < position) continue;
@@ -103,6 +121,13 @@ export class LoggedAgents {
         },
       };
     };
+  }
+
+  /** What the node of a recovered task resolved to: its own agent (first in its chain), or why none. */
+  #ownAgent(chain: LoggedChain): ReturnType<DecideContext['resolveAgent']> {
+    if (chain.unresolved) return { error: chain.unresolved };
+    const agent = this.definition(chain.agents[0]!);
+    return chain.reason === undefined ? { agent } : { agent, reason: chain.reason };
   }
 
   /** The definition of `id@version`: the catalog's, else a stand-in made from what the log shows. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RUN_DEADLINE_KEY } from '../execution/budget.js';
 import { agent, agentDef, workflowOf } from '../execution/decide-harness.test-helper.js';
 import { decide } from '../execution/decide.js';
 import type { DecideContext } from '../execution/decision-step.js';
@@ -13,10 +14,9 @@ import { replayRun } from './replay-run.js';
 const worker = agentDef('worker');
 
 /**
- * Drives `decide` with nothing but a log, for features the harness's checks do not know yet (rollback,
- * fallbacks); `extra` adds to the decision context.
+ * Drives `decide` with nothing but a log, for features the harness's checks do not know yet (rollback).
  */
-function drive(workflow: Workflow, extra: Partial<DecideContext> = {}) {
+function drive(workflow: Workflow) {
   let now = Date.UTC(2026, 0, 1);
   const run: RunRecord = {
     id: 'run-1',
@@ -44,7 +44,7 @@ function drive(workflow: Workflow, extra: Partial<DecideContext> = {}) {
   const send = (input: EngineInput, after = 1): void => {
     now += after;
     const resolveAgent: DecideContext['resolveAgent'] = () => ({ agent: worker });
-    log.push(...decide(state, input, { now, resolveAgent, ...extra }).delta.events);
+    log.push(...decide(state, input, { now, resolveAgent }).delta.events);
   };
   return { run, log, state, send };
 }
@@ -93,6 +93,36 @@ describe('replayRun: operator acts', () => {
     });
   });
 
+  it('replays a duration limit that rolls the run back, as the deadline timer', () => {
+    const wf = workflowOf(
+      [agent('book', { compensation: { type: 'agent', agent: { id: 'worker' }, inputs: {} } }), agent('pay')],
+      [['book', 'pay']],
+      { policies: { priority: 50, onFailure: 'rollback', budget: { maxDurationMs: 1_000 } } },
+    );
+    const d = drive(wf);
+    d.send({ type: 'start' });
+    d.send({ type: 'agent.succeeded', taskKey: 'book', attempt: 1, output: {}, costUsd: 0 });
+    d.send({ type: 'timer.fired', taskKey: RUN_DEADLINE_KEY }, 2_000);
+    expect(d.log.slice(-3)).toMatchObject([
+      { type: 'task.cancelled', taskKey: 'pay' },
+      {
+        type: 'rollback.started',
+        reason: expect.stringMatching(/^the run failed: the run has taken/) as unknown,
+      },
+      { type: 'compensation.started', taskKey: 'book~undo' },
+    ]);
+    d.send({ type: 'agent.succeeded', taskKey: 'book~undo', attempt: 1, output: {}, costUsd: 0 });
+    expect(d.state.run.status).toBe('rolled_back');
+    const result = replayRun(wf, d.run, d.log);
+    expect(result).toMatchObject({ matches: true });
+    expect(inputsOf(result)).toEqual([
+      'start',
+      'agent.succeeded book',
+      `timer.fired ${RUN_DEADLINE_KEY}`,
+      'agent.succeeded book~undo',
+    ]);
+  });
+
   it('replays a rollback: the compensation agent is fed its logged result', () => {
     const wf = workflowOf(
       [
@@ -126,24 +156,5 @@ describe('replayRun: operator acts', () => {
     expect(inputsOf(result).at(-1)).toBe('agent.succeeded book~undo');
     expect(result.steps.at(-1)?.context.status).toBe('rolled_back');
     expect(result.steps.at(-1)?.context.costUsd).toBeCloseTo(0.15);
-  });
-
-  it('says so, rather than guessing, when a fallback logged its failure only as text', () => {
-    const backup = agentDef('backup');
-    const wf = workflowOf([agent('a', { fallbacks: [{ id: 'backup' }] })]);
-    const d = drive(wf, { alternatives: () => [backup] });
-    d.send({ type: 'start' });
-    d.send({
-      type: 'agent.failed',
-      taskKey: 'a',
-      attempt: 1,
-      error: { code: 'AGENT_UNAVAILABLE', message: 'down', retryable: false },
-    });
-    const recovery = d.log.find((e) => e.type === 'task.recovery');
-    expect(recovery).toMatchObject({ action: 'fallback', to: 'backup@1.0.0' });
-    const result = replayRun(wf, d.run, d.log);
-    expect(result.matches).toBe(false);
-    expect(result.divergence).toMatchObject({ seq: recovery?.seq, expected: { type: 'task.recovery' } });
-    expect(result.divergence?.message).toMatch(/only as text \("AGENT_UNAVAILABLE: down"\)/);
   });
 });

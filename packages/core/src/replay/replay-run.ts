@@ -6,11 +6,13 @@ import { createRunState } from '../execution/restore-run-state.js';
 import type { RunEvent } from '../execution/run-event.js';
 import { engineState, type EngineRunState, type NodeEntry } from '../execution/run-state.js';
 import type { AgentDefinition } from '../model/agent-schema.js';
+import type { Budget } from '../model/common-schema.js';
 import { canonicalJson } from '../model/canonical-json.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import { AgentCatalog } from '../registry/agent-catalog.js';
 import { deriveInput } from './derive-input.js';
 import { LoggedAgents } from './logged-agents.js';
+import { loggedBreakers } from './logged-breakers.js';
 
 /** What expressions of the run's top level would read after a step, with the run's status and cost. */
 export interface ReplayContext {
@@ -60,6 +62,11 @@ export interface ReplayOptions {
    * not found here are stood in for by definitions rebuilt from the log; none is ever called.
    */
   agents?: AgentCatalog | Iterable<AgentDefinition>;
+  /**
+   * The limits of the run's org (`EngineOptions.orgLimits` of its `baton.org` label) when it had any: they cap
+   * the workflow's budget, and the log does not record them.
+   */
+  orgLimits?: Partial<Budget>;
 }
 
 /**
@@ -72,6 +79,9 @@ export interface ReplayOptions {
  *
  * `createdRun` is the run's record (any later version of it will do: only its id, priority, labels, parent
  * and the workflow's variable defaults are used); `events` is the whole log from `run.created` (seq 1) on.
+ * What the engine asked outside `decide` is answered from the log too: the agents a task used, the
+ * alternatives it fell back to, and which circuit breakers let a call through (logged-agents.ts,
+ * logged-breakers.ts).
  */
 export function replayRun(
   workflow: Workflow,
@@ -94,9 +104,11 @@ export function replayRun(
       message: `the run is of workflow ${created.workflowId}@${created.workflowVersion}, not ${workflow.id}@${workflow.version}`,
     });
   }
-  const state = engineState(createRunState(workflow, initialRecord(workflow, createdRun, created), [], 1));
+  const record = initialRecord(workflow, createdRun, created);
+  const state = engineState(createRunState(workflow, record, [], 1, options.orgLimits));
   const known = options.agents instanceof AgentCatalog ? options.agents.list() : (options.agents ?? []);
   const agents = new LoggedAgents(workflow, events, (id) => state.compiled.nodes.get(id)?.node, known);
+  const breakers = loggedBreakers(state, events);
   const steps: ReplayStep[] = [];
   for (let next = 1; next < events.length;) {
     const first = events[next] as RunEvent;
@@ -104,8 +116,8 @@ export function replayRun(
     if ('problem' in derived)
       return stopped(steps, { seq: first.seq, expected: first, message: derived.problem });
     const { input } = derived;
-    const produced = decide(state, input, { now: first.at, resolveAgent: agents.resolverAt(next) }).delta
-      .events;
+    const ctx = { now: first.at, ...agents.contextAt(next), ...breakers };
+    const produced = decide(state, input, ctx).delta.events;
     const step: ReplayStep = {
       index: steps.length,
       input,
