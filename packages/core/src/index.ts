@@ -156,6 +156,7 @@ export {
   type SettledCommand,
 } from './ports/command-store.js';
 export { type BreakerRecord, type BreakerState, type BreakerStore } from './ports/breaker-store.js';
+export { type AgentExecution, type AgentStore } from './ports/agent-store.js';
 export {
   type WorkSignal,
   type WorkQueue,
