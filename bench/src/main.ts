@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runControlsBench } from './baton/controls.js';
 import { runCrashBench } from './baton/crash.js';
+import { runSelectionBench } from './baton/selection.js';
 import { runDistributedBench } from './baton/distributed.js';
 import { batonContender } from './baton/compared.js';
 import { runLoadBench } from './baton/load.js';
@@ -69,6 +70,7 @@ const suites: { name: string; run: () => Promise<Row[]> }[] = [
   { name: 'waiting', run: async () => (await waiting()).map(batonRow('engine')) },
   { name: 'crash', run: async () => (await runCrashBench()).map(batonRow('crash')) },
   { name: 'controls', run: async () => (await runControlsBench()).map(batonRow('controls')) },
+  { name: 'selection', run: async () => (await runSelectionBench()).map(batonRow('selection')) },
   { name: 'load', run: async () => (await runLoadBench({ quick })).map(batonRow('load')) },
   {
     name: 'distributed',

@@ -1,4 +1,7 @@
-/** Agent runtimes: the built-in agents, simulated agents, TypeScript functions, HTTP services and scripts. */
+/**
+ * Agent runtimes: the built-in agents, simulated agents, TypeScript functions, HTTP services, scripts and
+ * language models.
+ */
 export { BuiltinAgentRuntime, type BuiltinAgentRuntimeOptions } from './builtin/builtin-agent-runtime.js';
 export { BUILTIN_AGENTS, BUILTIN_AGENT_IDS } from './builtin/builtin-agents.js';
 export { builtinAgentDefinitions } from './builtin/builtin-definitions.js';
@@ -33,6 +36,18 @@ export {
   type HttpAgentRuntimeOptions,
 } from './http/http-agent-runtime.js';
 export { readHttpSettings, type HttpAgentSettings } from './http/http-settings.js';
+export {
+  LlmAgentRuntime,
+  DEFAULT_LLM_MAX_RESPONSE_BYTES,
+  type LlmAgentRuntimeOptions,
+} from './llm/llm-agent-runtime.js';
+export {
+  readLlmSettings,
+  LLM_PROVIDERS,
+  type LlmAgentSettings,
+  type LlmProvider,
+} from './llm/llm-settings.js';
+export { type StreamProgressOptions, type StreamProgressData } from './llm/stream-progress.js';
 export { ScriptAgentRuntime, type ScriptAgentRuntimeOptions } from './script/script-agent-runtime.js';
 export { readScriptSettings, SCRIPT_LIMITS, type ScriptAgentSettings } from './script/script-settings.js';
 export {
@@ -47,3 +62,8 @@ export { EgressAllowList } from './net/egress-allow-list.js';
 export { blockedRange, type BlockedRange } from './net/ip-ranges.js';
 export { type ResolvedAddress } from './net/pinned-lookup.js';
 export { EnvSecretStore, SECRET_ENV_PREFIX } from './secrets/env-secret-store.js';
+export { McpAgentRuntime, type McpAgentRuntimeOptions } from './mcp/mcp-agent-runtime.js';
+export { readMcpSettings, type McpAgentSettings, type McpServerSettings } from './mcp/mcp-settings.js';
+export { A2aAgentRuntime, type A2aAgentRuntimeOptions } from './a2a/a2a-agent-runtime.js';
+export { readA2aSettings, type A2aAgentSettings } from './a2a/a2a-settings.js';
+export { type A2aOutput, type A2aArtifact, type A2aPart } from './a2a/remote-task.js';

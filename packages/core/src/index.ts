@@ -42,6 +42,7 @@ export {
 } from './model/node-schema.js';
 export {
   AgentDefinitionSchema,
+  AgentStatusSchema,
   type AgentDefinition,
   type AgentDefinitionInput,
   type AgentKind,
@@ -107,6 +108,7 @@ export {
 } from './validate/validate-agent.js';
 export { PROBLEM_CODES, type ProblemCode } from './validate/problem.js';
 export { AgentCatalog } from './registry/agent-catalog.js';
+export { compareAgents } from './registry/compare-agents.js';
 export {
   decide,
   createRunState,
@@ -187,7 +189,26 @@ export {
 } from './engine/engine-options.js';
 export { LocalEventBus } from './engine/local-event-bus.js';
 export { LocalTaskQueue, type QueueLimits } from './engine/local-task-queue.js';
-export { resolveAgent, alternativeAgents, type AgentResolution } from './engine/agent-resolver.js';
+export {
+  resolveAgent,
+  alternativeAgents,
+  type AgentResolution,
+  type SelectionFacts,
+} from './engine/agent-resolver.js';
+export {
+  AgentMetrics,
+  measure,
+  effectivePerformance,
+  MIN_SAMPLES,
+  type MeasuredPerformance,
+} from './registry/measured-performance.js';
+export { searchAgents, type AgentQuery } from './registry/agent-search.js';
+export {
+  agentDependencies,
+  deprecationImpact,
+  type AgentDependencies,
+  type AgentUse,
+} from './registry/agent-dependencies.js';
 export {
   CircuitBreakers,
   DEFAULT_BREAKER_POLICY,

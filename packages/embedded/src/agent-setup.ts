@@ -7,9 +7,13 @@ import {
   type AgentRuntime,
 } from '@baton/core';
 import {
+  A2aAgentRuntime,
   BuiltinAgentRuntime,
+  EnvSecretStore,
   FunctionAgentRuntime,
   HttpAgentRuntime,
+  LlmAgentRuntime,
+  McpAgentRuntime,
   ScriptAgentRuntime,
   builtinAgentDefinitions,
 } from '@baton/agents';
@@ -28,17 +32,23 @@ export interface AgentSetup {
   register: (definition: AgentDefinitionInput, handler?: AgentFunction) => AgentDefinition;
   /** Bumped on every registration: a workflow validated against an older catalog is validated again. */
   generation: () => number;
-  /** Stops the script sandbox's worker threads. */
+  /** Stops the script sandbox's worker threads, and the MCP servers' sessions and stdio processes. */
   close: () => Promise<void>;
 }
 
 /** How agents of the remote and code kinds may reach out. */
 export interface AgentSetupOptions {
   /**
-   * Destinations `http` agents may call although they are loopback, private or link-local addresses (host
-   * names, addresses or CIDR blocks, optionally with a port). Default: `BATON_EGRESS_ALLOW`, comma-separated.
+   * Destinations `http` and `llm` agents may call although they are loopback, private or link-local addresses
+   * (host names, addresses or CIDR blocks, optionally with a port). Default: `BATON_EGRESS_ALLOW`,
+   * comma-separated.
    */
   egressAllow?: readonly string[];
+  /**
+   * Commands `mcp` agents may start as stdio servers, matched exactly; none by default, since each runs as
+   * this process's user. Default: `BATON_MCP_STDIO_COMMANDS`, comma-separated.
+   */
+  mcpStdioCommands?: readonly string[];
 }
 
 /** The built-in agents plus `agents`, with the built-in and function runtimes. */
@@ -55,7 +65,17 @@ export function createAgentSetup(
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== '');
-  const http = new HttpAgentRuntime({ allow });
+  const secrets = new EnvSecretStore();
+  const http = new HttpAgentRuntime({ allow, secrets });
+  const llm = new LlmAgentRuntime({ allow, secrets });
+  const stdioCommands =
+    options.mcpStdioCommands ??
+    (process.env['BATON_MCP_STDIO_COMMANDS'] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+  const mcp = new McpAgentRuntime({ allow, secrets, stdioCommands });
+  const a2a = new A2aAgentRuntime({ allow, secrets });
   let generation = 0;
   const register = (definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition => {
     const agent = parseAgentDefinition(definition);
@@ -70,9 +90,11 @@ export function createAgentSetup(
   }
   return {
     catalog,
-    runtimes: [new BuiltinAgentRuntime(), functions, scripts, http],
+    runtimes: [new BuiltinAgentRuntime(), functions, scripts, http, llm, mcp, a2a],
     register,
     generation: () => generation,
-    close: () => scripts.close(),
+    close: async () => {
+      await Promise.all([scripts.close(), mcp.close(), a2a.close()]);
+    },
   };
 }

@@ -8,8 +8,6 @@ import {
   replayRun,
   runMetrics,
   type AgentCatalog,
-  type AgentDefinition,
-  type AgentDefinitionInput,
   type Clock,
   type IdSource,
   type RunEvent,
@@ -23,12 +21,8 @@ import {
   type Workflow,
   type WorkflowExecutionMetrics,
 } from '@baton/core';
-import {
-  createAgentSetup,
-  type AgentFunction,
-  type AgentRegistration,
-  type AgentSetupOptions,
-} from './agent-setup.js';
+import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
+import { agentRegistry, loadStoredAgents, type AgentRegistry } from './agent-registry.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { runControls, type RunControls } from './run-controls.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
@@ -36,6 +30,7 @@ import { SystemClock } from './system-clock.js';
 import { TimeOrderedIds } from './time-ordered-ids.js';
 
 export type { AgentFunction, AgentRegistration } from './agent-setup.js';
+export type { AgentRegistry, AgentUsage, DeprecateOptions } from './agent-registry.js';
 
 /**
  * Options of a Baton in this process: embedded on SQLite by default; on PostgreSQL (and Redis) when database
@@ -44,7 +39,8 @@ export type { AgentFunction, AgentRegistration } from './agent-setup.js';
 export interface CreateBatonOptions extends InfrastructureOptions, AgentSetupOptions {
   /**
    * Agents to register besides the built-in ones, with the function that does the work for `function`
-   * agents. Registered before unfinished runs are resumed, so recovered tasks find their agents.
+   * agents. Registered before unfinished runs are resumed, so recovered tasks find their agents, as are the
+   * definitions saved in the store's agent registry (see {@link AgentRegistry}).
    */
   agents?: readonly AgentRegistration[];
   /** Agent tasks running at once (default 256). */
@@ -69,18 +65,13 @@ export interface RunDetails {
 }
 
 /** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
-export interface Baton extends RunControls {
+export interface Baton extends RunControls, AgentRegistry {
   /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
   readonly mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database (without credentials). */
   readonly location: string;
-  /** The agent catalog: built-in agents plus those registered. */
+  /** The agent catalog: built-in agents, those registered in code and those saved in the registry. */
   readonly catalog: AgentCatalog;
-  /**
-   * Registers an agent; with `handler`, a TypeScript function that does its work. Agents that unfinished runs
-   * need after a restart belong in `createBaton({ agents })` instead, which registers them before recovery.
-   */
-  registerAgent(definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition;
   /** Validates a workflow document (graph or the spec's nested form) against the catalog. */
   parseWorkflow(document: unknown): Workflow;
   /** Starts a run; the input is checked against the workflow's `inputs` schema first. */
@@ -133,7 +124,17 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
   const clock = options.clock ?? new SystemClock();
   const ids = options.ids ?? new TimeOrderedIds(() => clock.now());
   const agents = createAgentSetup(options.agents, options);
-  const { catalog, runtimes, register, generation } = agents;
+  const { catalog, runtimes, register } = agents;
+  // Taken before the saved definitions are loaded: these keep their definition and runtime (see agentRegistry).
+  const codeDefined = new Set(catalog.list().map((a) => `${a.id}@${a.version}`));
+  const { registry, generation: registryGeneration } = agentRegistry({
+    store,
+    catalog,
+    clock,
+    register,
+    codeDefined,
+  });
+  const generation = (): number => agents.generation() + registryGeneration();
   const owner = processOwner();
   const engine = new Engine({
     store,
@@ -163,6 +164,8 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
         })
       : undefined;
   try {
+    // Before the engine starts: runs it resumes dispatch with the saved statuses.
+    await loadStoredAgents(store, catalog);
     await engine.start();
     worker?.start();
   } catch (error) {
@@ -190,7 +193,6 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     mode: infrastructure.mode,
     location: infrastructure.location,
     catalog,
-    registerAgent: register,
     parseWorkflow: toWorkflow,
     // Async, so that an invalid workflow rejects the promise rather than throwing at the call.
     startRun: async (workflow, input = {}, runOptions = {}) =>
@@ -225,6 +227,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     },
     fork: (runId, forkOptions) => engine.fork(runId, forkOptions),
     ...runControls(engine),
+    ...registry,
     async close() {
       await worker?.stop();
       await engine.stop();

@@ -3,6 +3,9 @@ export {
   type Baton,
   type AgentFunction,
   type AgentRegistration,
+  type AgentRegistry,
+  type AgentUsage,
+  type DeprecateOptions,
   type CreateBatonOptions,
   type RunDetails,
 } from './create-baton.js';

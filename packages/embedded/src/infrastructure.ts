@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   DefinitionError,
   poolFor,
+  type AgentStore,
   type EventBus,
   type RemoteExecution,
   type Store,
@@ -30,7 +31,7 @@ export interface Infrastructure {
   mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database host without credentials. */
   location: string;
-  store: Store;
+  store: Store & AgentStore;
   bus?: EventBus;
   remote?: RemoteExecution;
   /** Redis, for a worker in this process. */

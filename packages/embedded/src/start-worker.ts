@@ -1,4 +1,5 @@
 import { DefinitionError, Worker, type Clock } from '@baton/core';
+import { loadStoredAgents } from './agent-registry.js';
 import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { processOwner } from './process-owner.js';
@@ -50,6 +51,14 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
   }
   const agents = createAgentSetup(options.agents, options);
   const { catalog, runtimes } = agents;
+  try {
+    // The engine dispatches saved agents too, so a worker must know them: the registry as it is now.
+    await loadStoredAgents(infrastructure.store, catalog);
+  } catch (error) {
+    await infrastructure.close();
+    await agents.close();
+    throw error;
+  }
   const id = processOwner();
   const pools = options.pools && options.pools.length > 0 ? options.pools : ['default'];
   const worker = new Worker({

@@ -3,6 +3,7 @@ import { initialSchema } from './migrations/0001-initial.js';
 import { workOutbox } from './migrations/0002-work.js';
 import { commandsAndBreakers } from './migrations/0003-commands-breakers.js';
 import { rollbackStatuses } from './migrations/0004-rollback-statuses.js';
+import { agentRegistry } from './migrations/0005-agents.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   workOutbox,
   commandsAndBreakers,
   rollbackStatuses,
+  agentRegistry,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@baton/core';
 import {
+  agentStoreContract,
   breakerStoreContract,
   commandStoreContract,
   sampleRun,
@@ -31,6 +32,7 @@ describe.skipIf(!hasPostgres)('PostgresStore', () => {
   workStoreContract('PostgresStore', makeStore);
   commandStoreContract('PostgresStore', makeStore);
   breakerStoreContract('PostgresStore', makeStore);
+  agentStoreContract('PostgresStore', makeStore);
 
   describe('payloads jsonb cannot hold as written', () => {
     const tricky = [

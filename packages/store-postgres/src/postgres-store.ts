@@ -2,6 +2,9 @@ import pg from 'pg';
 import {
   ConflictError,
   StorageError,
+  type AgentDefinition,
+  type AgentExecution,
+  type AgentStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
@@ -44,6 +47,7 @@ import {
   listRuns,
   type Statement,
 } from './postgres-statements.js';
+import { PostgresAgents } from './postgres-agents.js';
 import { PostgresBreakers } from './postgres-breakers.js';
 import { PostgresCommands } from './postgres-commands.js';
 import { PostgresWork, type RunStatement } from './postgres-work.js';
@@ -98,13 +102,13 @@ const TYPES: pg.CustomTypesConfig = {
  * arrays and are written by multi-row INSERT/UPDATE/UPSERT in one implicit transaction, so a group commit of N
  * runs costs one round trip, not N; the outbox rows a commit writes or drops travel in the same statement. Each
  * `WorkStore` call is one statement too (see `postgres-work.ts`). The same goes for the operator-command inbox
- * (`CommandStore`, whose settlements `commit` also writes in its one statement) and the circuit breakers
- * (`BreakerStore`), each passing its contract suite. Payloads are `jsonb`. Driver errors never
- * leave the adapter: they become `ConflictError`, `NotFoundError` or a `StorageError` naming the server (never
- * its credentials) and the cause; an unreachable server is a retryable `StorageError`, and the pool reconnects
- * once the server is back.
+ * (`CommandStore`, whose settlements `commit` also writes in its one statement), the circuit breakers
+ * (`BreakerStore`) and the agent registry (`AgentStore`), each passing its contract suite. Payloads are
+ * `jsonb`. Driver errors never leave the adapter: they become `ConflictError`, `NotFoundError` or a
+ * `StorageError` naming the server (never its credentials) and the cause; an unreachable server is a
+ * retryable `StorageError`, and the pool reconnects once the server is back.
  */
-export class PostgresStore implements Store, WorkStore, CommandStore, BreakerStore {
+export class PostgresStore implements Store, WorkStore, CommandStore, BreakerStore, AgentStore {
   readonly #pool: pg.Pool;
   readonly #where: string;
   readonly #stats: QueryStats;
@@ -122,6 +126,7 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
   readonly #work = new PostgresWork(this.#send);
   readonly #commands = new PostgresCommands(this.#send);
   readonly #breakers = new PostgresBreakers(this.#send);
+  readonly #agents = new PostgresAgents(this.#send);
   #closed = false;
 
   private constructor(pool: pg.Pool, where: string, stats: QueryStats, serverMajor: number) {
@@ -301,6 +306,10 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
     return this.#work.renew(claim, leaseUntil);
   }
 
+  saveCheckpoint(claim: WorkClaim, data: unknown): Promise<boolean> {
+    return this.#work.saveCheckpoint(claim, data);
+  }
+
   completeWork(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined> {
     return this.#work.complete(claim, outcome);
   }
@@ -339,6 +348,22 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
 
   saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
     return this.#breakers.save(records);
+  }
+
+  saveAgent(definition: AgentDefinition): Promise<void> {
+    return this.#agents.save(definition);
+  }
+
+  listAgents(): Promise<AgentDefinition[]> {
+    return this.#agents.list();
+  }
+
+  agentExecutions(agent: string, limit?: number): Promise<AgentExecution[]> {
+    return this.#agents.executions(agent, limit);
+  }
+
+  agentUsage(): Promise<{ agent: string; tasks: number; runs: number; lastUsedAt: number }[]> {
+    return this.#agents.usage();
   }
 
   /** Closes every connection once the calls in flight are done. Closing again does nothing. */

@@ -213,7 +213,7 @@ describe.skipIf(!hasPostgres)('PostgresStore as the outbox', () => {
     }
   });
 
-  it('costs one round trip per call: commit with work, claim, renew, complete, take, pending', async () => {
+  it('costs one round trip per call: commit with work, claim, renew, checkpoint, complete, take, pending', async () => {
     await store.createRun(sampleRun('r1', { owner: 'server-a' }), [], []);
     const trips = async (act: () => Promise<unknown>): Promise<number> => {
       const before = store.stats().roundTrips;
@@ -231,6 +231,7 @@ describe.skipIf(!hasPostgres)('PostgresStore as the outbox', () => {
     if (!claim) throw new Error('the claim should have succeeded');
     const held = claim;
     expect(await trips(() => store.renewWork(held, 6_000))).toBe(1);
+    expect(await trips(() => store.saveCheckpoint(held, { page: 2 }))).toBe(1);
     expect(await trips(() => store.completeWork(held, succeeded('t0')))).toBe(1);
     expect(await trips(() => store.takeResults('server-a'))).toBe(1);
     expect(await trips(() => store.pendingWork(10_000, 10_000))).toBe(1);
@@ -244,12 +245,21 @@ describe.skipIf(!hasPostgres)('PostgresStore as the outbox', () => {
     const claim = await store.claimWork(item, 'w1', 2_000, 5_000);
     expect(claim?.item).toEqual(item);
     if (!claim) throw new Error('the claim should have succeeded');
+    expect(await store.saveCheckpoint(claim, { saved: tricky })).toBe(true);
     await store.completeWork(claim, succeeded('a', tricky));
-    expect(await store.takeResults('server-a')).toEqual([{ runId: 'r1', outcome: succeeded('a', tricky) }]);
+    expect(await store.takeResults('server-a')).toEqual([
+      { runId: 'r1', outcome: succeeded('a', tricky), checkpoint: { saved: tricky } },
+    ]);
     // A JSON null checkpoint stays null; an absent one stays absent.
     const nullCheckpoint = workItem('r1', 'b', { checkpoint: null });
     await store.commit([delta([running('r1', 'b')], [nullCheckpoint])]);
-    expect((await store.claimWork(nullCheckpoint, 'w1', 2_000, 5_000))?.item).toStrictEqual(nullCheckpoint);
+    const nullClaim = await store.claimWork(nullCheckpoint, 'w1', 2_000, 5_000);
+    expect(nullClaim?.item).toStrictEqual(nullCheckpoint);
+    if (!nullClaim) throw new Error('the claim should have succeeded');
+    await store.completeWork(nullClaim, succeeded('b'));
+    expect(await store.takeResults('server-a')).toStrictEqual([
+      { runId: 'r1', outcome: succeeded('b'), checkpoint: null },
+    ]);
   });
 
   it('signals lost work by run priority, rank and age, up to the limit, requeueing what it returns', async () => {

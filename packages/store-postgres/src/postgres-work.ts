@@ -33,6 +33,12 @@ export const RENEW_WORK: Statement = {
   text: `UPDATE work SET lease_until = $6 WHERE ${CURRENT} RETURNING lease_version`,
 };
 
+/** Replaces the checkpoint of the current claim's item (`$6` NULL: none). */
+export const SAVE_WORK_CHECKPOINT: Statement = {
+  name: 'baton_save_work_checkpoint',
+  text: `UPDATE work SET checkpoint = $6::jsonb WHERE ${CURRENT} RETURNING lease_version`,
+};
+
 /** Leaves the outcome of the current claim for the run's owner, and returns that owner (NULL when none). */
 export const COMPLETE_WORK: Statement = {
   name: 'baton_complete_work',
@@ -44,7 +50,7 @@ export const COMPLETE_WORK: Statement = {
 };
 
 /**
- * Deletes and returns up to `$2` outcomes (NULL: all) of runs `$1` owns. The pick locks what it takes and
+ * Deletes and returns up to `$2` outcomes (NULL: all) of runs `$1` owns, each with its item's checkpoint. The pick locks what it takes and
  * skips rows another taker has locked, and a row that taker deleted in the meantime is no longer there to
  * lock, so two takers never both return one outcome.
  */
@@ -57,7 +63,7 @@ export const TAKE_RESULTS: Statement = {
       LIMIT $2
       FOR UPDATE OF w SKIP LOCKED)
     DELETE FROM work w USING picked p WHERE ${sameItem('w', 'p')}
-    RETURNING w.run_id, w.outcome`,
+    RETURNING w.run_id, w.outcome, w.checkpoint`,
 };
 
 /**
@@ -113,6 +119,14 @@ export class PostgresWork {
     return rows.length > 0;
   }
 
+  async saveCheckpoint(claim: WorkClaim, data: unknown): Promise<boolean> {
+    const rows = await this.run('saving a checkpoint', SAVE_WORK_CHECKPOINT, () => [
+      ...claimKey(claim),
+      jsonb(data),
+    ]);
+    return rows.length > 0;
+  }
+
   async complete(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined> {
     const [row] = await this.run<{ owner: string | null }>('completing work', COMPLETE_WORK, () => [
       ...claimKey(claim),
@@ -122,11 +136,17 @@ export class PostgresWork {
   }
 
   async take(owner: string, limit?: number): Promise<WorkResult[]> {
-    const rows = await this.run<{ run_id: string; outcome: string }>('taking results', TAKE_RESULTS, () => [
-      owner,
-      limitOf(limit),
-    ]);
-    return rows.map((row) => ({ runId: row.run_id, outcome: parseJsonb<WorkOutcome>(row.outcome) }));
+    const rows = await this.run<{ run_id: string; outcome: string; checkpoint: string | null }>(
+      'taking results',
+      TAKE_RESULTS,
+      () => [owner, limitOf(limit)],
+    );
+    return rows.map((row) => ({
+      runId: row.run_id,
+      outcome: parseJsonb<WorkOutcome>(row.outcome),
+      // A NULL checkpoint is an absent one; a JSON `null` one stays `null`.
+      ...(row.checkpoint === null ? {} : { checkpoint: parseJsonb(row.checkpoint) }),
+    }));
   }
 
   async pending(now: number, queuedBefore: number, limit?: number): Promise<WorkItem[]> {

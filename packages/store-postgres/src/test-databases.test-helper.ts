@@ -74,6 +74,9 @@ export function useTestDatabases(): TestDatabases {
            IF to_regclass('work') IS NOT NULL THEN
              DELETE FROM work;
            END IF;
+           IF to_regclass('agents') IS NOT NULL THEN
+             DELETE FROM agents;
+           END IF;
            IF to_regclass('run_commands') IS NOT NULL THEN
              DELETE FROM run_commands; DELETE FROM breakers;
            END IF;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { StorageError } from '@baton/core';
 import { initialSchema } from './migrations/0001-initial.js';
 import { commandsAndBreakers } from './migrations/0002-commands-breakers.js';
+import { agentRegistry } from './migrations/0003-agents.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add a file `migrations/NNNN-name.ts` and list it here. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, commandsAndBreakers];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, commandsAndBreakers, agentRegistry];
 
 /** `PRAGMA application_id` of a Baton database: "BATN". Tells our files from other SQLite files. */
 export const BATON_APPLICATION_ID = 0x4241544e;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  agentStoreContract,
   breakerStoreContract,
   commandStoreContract,
   sampleEvent,
@@ -35,6 +36,7 @@ const makeStore: MakeStore = () => {
 storeContract('SqliteStore', makeStore);
 commandStoreContract('SqliteStore', makeStore);
 breakerStoreContract('SqliteStore', makeStore);
+agentStoreContract('SqliteStore', makeStore);
 
 describe('SqliteStore', () => {
   let dir: string | undefined;

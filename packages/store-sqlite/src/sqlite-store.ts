@@ -5,6 +5,9 @@ import {
   ConflictError,
   NotFoundError,
   StorageError,
+  type AgentDefinition,
+  type AgentExecution,
+  type AgentStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
@@ -43,6 +46,7 @@ import {
   type Statements,
 } from './sqlite-statements.js';
 import { toStoreError } from './sqlite-errors.js';
+import { SqliteAgents } from './sqlite-agents.js';
 import { SqliteBreakers } from './sqlite-breakers.js';
 import { SqliteCommands } from './sqlite-commands.js';
 
@@ -94,9 +98,10 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * operator commands the deltas settle. Other processes may read the file while this one runs; a second writer
  * waits up to the busy timeout and then gets a `StorageError`. Driver errors never leave the adapter: they
  * become `ConflictError`, `NotFoundError` or a `StorageError` that names the file and the cause. It also keeps
- * the operator-command inbox and the circuit breakers, passing the CommandStore and BreakerStore suites.
+ * the operator-command inbox, the circuit breakers and the agent registry, passing the CommandStore,
+ * BreakerStore and AgentStore suites.
  */
-export class SqliteStore implements Store, CommandStore, BreakerStore {
+export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStore {
   readonly #db: Database.Database;
   readonly #file: string;
   readonly #runUpdates = new Map<number, Database.Statement>();
@@ -106,6 +111,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore {
   readonly #s: Statements;
   readonly #commands: SqliteCommands;
   readonly #breakers: SqliteBreakers;
+  readonly #agents: SqliteAgents;
   readonly #saveWorkflowTx;
   readonly #createRunTx;
   readonly #commitTx;
@@ -117,6 +123,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore {
     this.#s = prepareStatements(db);
     this.#commands = new SqliteCommands(db);
     this.#breakers = new SqliteBreakers(db);
+    this.#agents = new SqliteAgents(db);
     this.#saveWorkflowTx = db.transaction((workflow: Workflow, savedAt: number) =>
       this.#saveWorkflow(workflow, savedAt),
     );
@@ -287,6 +294,22 @@ export class SqliteStore implements Store, CommandStore, BreakerStore {
 
   saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
     return this.#call('saving breakers', () => this.#breakers.save(records));
+  }
+
+  saveAgent(definition: AgentDefinition): Promise<void> {
+    return this.#call('saving an agent', () => this.#agents.save(definition));
+  }
+
+  listAgents(): Promise<AgentDefinition[]> {
+    return this.#call('listing agents', () => this.#agents.list());
+  }
+
+  agentExecutions(agent: string, limit?: number): Promise<AgentExecution[]> {
+    return this.#call("reading an agent's executions", () => this.#agents.executions(agent, limit));
+  }
+
+  agentUsage(): Promise<{ agent: string; tasks: number; runs: number; lastUsedAt: number }[]> {
+    return this.#call('counting agent usage', () => this.#agents.usage());
   }
 
   /** Lets SQLite refresh its query statistics, then closes the file. Closing again does nothing. */

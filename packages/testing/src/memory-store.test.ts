@@ -5,6 +5,7 @@ import { storeContract } from './store-contract.js';
 import { workStoreContract } from './work-store-contract.js';
 import { commandStoreContract } from './command-store-contract.js';
 import { breakerStoreContract } from './breaker-store-contract.js';
+import { agentStoreContract } from './agent-store-contract.js';
 
 const makeStore = () => {
   const store = new MemoryStore();
@@ -15,6 +16,7 @@ storeContract('MemoryStore', makeStore);
 workStoreContract('MemoryStore', makeStore);
 commandStoreContract('MemoryStore', makeStore);
 breakerStoreContract('MemoryStore', makeStore);
+agentStoreContract('MemoryStore', makeStore);
 
 describe('MemoryStore', () => {
   it('clears a run field that a delta sets to undefined', async () => {

@@ -1,5 +1,8 @@
 import {
   ConflictError,
+  type AgentDefinition,
+  type AgentExecution,
+  type AgentStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
@@ -26,6 +29,7 @@ import {
   type WorkStore,
   type Workflow,
 } from '@baton/core';
+import { MemoryAgents } from './memory-agents.js';
 import { MemoryBreakers } from './memory-breakers.js';
 import { MemoryCommands } from './memory-commands.js';
 import { MemoryWork } from './memory-work.js';
@@ -66,10 +70,10 @@ function newestFirst(a: RunRecord, b: RunRecord): number {
  * commits are all-or-nothing (every check runs before anything changes), reads and writes copy, and values
  * go through JSON like they would on disk. Tasks come back in key order; workflows and claimed ids in no
  * promised order. Nothing survives the process. After `close` every call rejects with a `StorageError`.
- * Beside the `Store` it keeps distributed mode's outbox, the operator-command inbox and the breaker table,
- * each passing its own contract suite like the persistent stores.
+ * Beside the `Store` it keeps distributed mode's outbox, the operator-command inbox, the breaker table and the
+ * agent registry, each passing its own contract suite like the persistent stores.
  */
-export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore {
+export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore, AgentStore {
   readonly #workflows = new Map<string, Map<string, SavedWorkflow>>();
   readonly #runs = new Map<string, RunRecord>();
   readonly #tasks = new Map<string, Map<string, TaskRecord>>();
@@ -77,6 +81,9 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
   readonly #work = new MemoryWork((runId) => this.#runs.get(runId)?.owner);
   readonly #commands = new MemoryCommands();
   readonly #breakers = new MemoryBreakers();
+  readonly #agents = new MemoryAgents(() =>
+    [...this.#tasks.values()].flatMap((tasks) => [...tasks.values()]),
+  );
   #saves = 0;
   #closed = false;
 
@@ -270,6 +277,10 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
     return this.#run(() => this.#work.renew(claim, leaseUntil));
   }
 
+  saveCheckpoint(claim: WorkClaim, data: unknown): Promise<boolean> {
+    return this.#run(() => this.#work.saveCheckpoint(claim, data));
+  }
+
   completeWork(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined> {
     return this.#run(() => this.#work.complete(claim, outcome));
   }
@@ -308,6 +319,22 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
 
   saveBreakers(records: readonly BreakerRecord[]): Promise<void> {
     return this.#run(() => this.#breakers.save(records));
+  }
+
+  saveAgent(definition: AgentDefinition): Promise<void> {
+    return this.#run(() => this.#agents.save(definition));
+  }
+
+  listAgents(): Promise<AgentDefinition[]> {
+    return this.#run(() => this.#agents.list());
+  }
+
+  agentExecutions(agent: string, limit?: number): Promise<AgentExecution[]> {
+    return this.#run(() => this.#agents.executions(agent, limit));
+  }
+
+  agentUsage(): Promise<{ agent: string; tasks: number; runs: number; lastUsedAt: number }[]> {
+    return this.#run(() => this.#agents.usage());
   }
 
   close(): Promise<void> {

@@ -61,6 +61,14 @@ export class MemoryWork {
     return entry !== undefined;
   }
 
+  saveCheckpoint(claim: WorkClaim, data: unknown): boolean {
+    const entry = this.#current(claim);
+    if (!entry) return false;
+    if (data === undefined) delete entry.item.checkpoint;
+    else entry.item.checkpoint = copy(data);
+    return true;
+  }
+
   complete(claim: WorkClaim, outcome: WorkOutcome): { owner: string | undefined } | undefined {
     const entry = this.#current(claim);
     if (!entry) return undefined;
@@ -73,7 +81,8 @@ export class MemoryWork {
     for (const [key, entry] of this.#entries) {
       if (taken.length >= limit) break;
       if (entry.state !== 'done' || !entry.outcome || this.ownerOf(entry.item.runId) !== owner) continue;
-      taken.push({ runId: entry.item.runId, outcome: entry.outcome });
+      const { runId, checkpoint } = entry.item;
+      taken.push({ runId, outcome: entry.outcome, ...(checkpoint === undefined ? {} : { checkpoint }) });
       this.#entries.delete(key);
     }
     return taken;

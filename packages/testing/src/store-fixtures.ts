@@ -1,5 +1,8 @@
 import {
+  AgentDefinitionSchema,
   WorkflowSchema,
+  type AgentDefinition,
+  type AgentDefinitionInput,
   type RunEvent,
   type RunRecord,
   type TaskRecord,
@@ -50,4 +53,30 @@ export function sampleEvent(runId: string, seq: number): RunEvent {
     nodeId: 'extract',
     message: `step ${seq}`,
   };
+}
+
+/** A valid `builtin` agent definition `id@version` (defaults applied); `overrides` replace top-level fields. */
+export function sampleAgent(
+  id: string,
+  version = '1.0.0',
+  overrides: Partial<AgentDefinitionInput> = {},
+): AgentDefinition {
+  return AgentDefinitionSchema.parse({
+    id,
+    name: id,
+    version,
+    kind: 'builtin',
+    capabilities: { domain: 'legal', skills: ['review'] },
+    performance: {
+      avgLatency: 100,
+      successRate: 99,
+      throughput: 100,
+      costPerExecution: 0.01,
+      reliability: 99,
+    },
+    config: { maxConcurrency: 4, timeout: 30_000, retryPolicy: { maxRetries: 2, backoff: 'exponential' } },
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...overrides,
+  });
 }

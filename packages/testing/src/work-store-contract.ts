@@ -103,6 +103,52 @@ export function workStoreContract(name: string, makeStore: MakeStore): void {
       expect(await store().takeResults('server-a')).toEqual([]);
     });
 
+    it('keeps the checkpoint of the current claim for the next claim and hands it out with the outcome', async () => {
+      await dispatched('server-a', { checkpoint: { page: 1 } });
+      const first = await store().claimWork(signal, 'worker-1', 2_000, 5_000);
+      if (!first) throw new Error('the claim should have succeeded');
+      expect(first.item.checkpoint).toEqual({ page: 1 });
+      expect(await store().saveCheckpoint(first, { page: 2 })).toBe(true);
+      expect(await store().saveCheckpoint(first, { page: 3, note: 'Ünïcode "quoted"' })).toBe(true);
+      // Worker 1 died: the reconciler queues its work again and worker 2 goes on from page 3.
+      await store().pendingWork(6_000, 0);
+      const second = await store().claimWork(signal, 'worker-2', 6_000, 20_000);
+      if (!second) throw new Error('the second claim should have succeeded');
+      expect(second.item.checkpoint).toEqual({ page: 3, note: 'Ünïcode "quoted"' });
+      // Worker 1 comes back to life: it can no longer write.
+      expect(await store().saveCheckpoint(first, { page: 99 })).toBe(false);
+      expect(await store().saveCheckpoint(second, { page: 4 })).toBe(true);
+      await store().completeWork(second, succeeded('summarize'));
+      expect(await store().saveCheckpoint(second, { page: 5 })).toBe(false);
+      expect(await store().takeResults('server-a')).toEqual([
+        { runId: 'r1', outcome: succeeded('summarize'), checkpoint: { page: 4 } },
+      ]);
+    });
+
+    it('hands out the checkpoint work was dispatched with when the attempt saved none', async () => {
+      await dispatched('server-a', { checkpoint: { page: 7 } });
+      const claim = await store().claimWork(signal, 'worker-1', 2_000, 5_000);
+      if (!claim) throw new Error('the claim should have succeeded');
+      await store().completeWork(claim, succeeded('summarize'));
+      expect(await store().takeResults('server-a')).toEqual([
+        { runId: 'r1', outcome: succeeded('summarize'), checkpoint: { page: 7 } },
+      ]);
+    });
+
+    it('writes no checkpoint for work its task no longer runs', async () => {
+      await dispatched();
+      const claim = await store().claimWork(signal, 'worker-1', 2_000, 5_000);
+      if (!claim) throw new Error('the claim should have succeeded');
+      await store().commit([
+        {
+          runId: 'r1',
+          tasks: [sampleTask('r1', 'summarize', { status: 'failed', agent: 'summarizer@1.0.0' })],
+          events: [sampleEvent('r1', 2)],
+        },
+      ]);
+      expect(await store().saveCheckpoint(claim, { page: 2 })).toBe(false);
+    });
+
     it('drops the work of a task written in any status but running', async () => {
       await dispatched();
       const claim = await store().claimWork(signal, 'worker-1', 2_000, 5_000);

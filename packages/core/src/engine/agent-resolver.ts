@@ -2,6 +2,7 @@ import type { ErrorInfo } from '../execution/records.js';
 import type { AgentDefinition } from '../model/agent-schema.js';
 import type { AgentNode, CapabilityQuery } from '../model/node-schema.js';
 import type { AgentCatalog } from '../registry/agent-catalog.js';
+import { effectivePerformance, type AgentMetrics } from '../registry/measured-performance.js';
 
 /** The agent chosen for a task and why, or why none can be used. */
 export type AgentResolution = { agent: AgentDefinition; reason?: string } | { error: ErrorInfo };
@@ -10,11 +11,25 @@ const notFound = (message: string): { error: ErrorInfo } => ({
   error: { code: 'NOT_FOUND', message, retryable: false },
 });
 
+/** What selection knows beyond the catalog: measured figures and which agents can take calls now. */
+export interface SelectionFacts {
+  /** The figures to judge an agent by: measured once there are enough samples, else declared. */
+  performance?: (agent: AgentDefinition) => { figures: AgentDefinition['performance']; measured: number };
+  /** False for an agent version whose circuit breaker is open. */
+  available?: (agent: AgentDefinition) => boolean;
+}
+
 /**
  * Picks the agent of an agent node at dispatch time: the pinned version, or the best match of a capability
- * query by its strategy and constraints, using declared performance. Offline agents are never chosen.
+ * query by its strategy and constraints, judged by measured performance where there are enough samples and
+ * declared performance otherwise. Offline agents, and agents whose circuit breaker is open, are never chosen
+ * by a query.
  */
-export function resolveAgent(catalog: AgentCatalog, node: AgentNode): AgentResolution {
+export function resolveAgent(
+  catalog: AgentCatalog,
+  node: AgentNode,
+  facts: SelectionFacts = {},
+): AgentResolution {
   if (node.agent) {
     const agent = catalog.resolve(node.agent);
     const wanted = `${node.agent.id}${node.agent.version ? `@${node.agent.version}` : ''}`;
@@ -28,55 +43,72 @@ export function resolveAgent(catalog: AgentCatalog, node: AgentNode): AgentResol
     }
     return { agent };
   }
-  if (node.select) return select(catalog, node.select);
+  if (node.select) return select(catalog, node.select, facts);
   return notFound('the agent node names neither an agent nor a capability query');
 }
 
-function select(catalog: AgentCatalog, query: CapabilityQuery): AgentResolution {
+function select(catalog: AgentCatalog, query: CapabilityQuery, facts: SelectionFacts): AgentResolution {
   const { constraints } = query;
+  const judged = (a: AgentDefinition) => facts.performance?.(a) ?? { figures: a.performance, measured: 0 };
   const all = catalog.candidates(query).filter((a) => a.status !== 'offline');
-  const fit = all.filter(
-    (a) =>
-      (constraints?.maxCostUsd === undefined || a.performance.costPerExecution <= constraints.maxCostUsd) &&
-      (constraints?.maxLatencyMs === undefined || a.performance.avgLatency <= constraints.maxLatencyMs) &&
-      (constraints?.minSuccessRate === undefined || a.performance.successRate >= constraints.minSuccessRate),
-  );
+  const open = all.filter((a) => facts.available?.(a) === false);
+  const usable = all.filter((a) => facts.available?.(a) !== false);
+  const fit = usable.filter((a) => {
+    const p = judged(a).figures;
+    return (
+      (constraints?.maxCostUsd === undefined || p.costPerExecution <= constraints.maxCostUsd) &&
+      (constraints?.maxLatencyMs === undefined || p.avgLatency <= constraints.maxLatencyMs) &&
+      (constraints?.minSuccessRate === undefined || p.successRate >= constraints.minSuccessRate)
+    );
+  });
   const skills = query.skills.join(', ');
   if (fit.length === 0) {
-    return notFound(
+    const why =
       all.length === 0
         ? `no agent offers ${skills}${query.domain ? ` in ${query.domain}` : ''}`
-        : `${all.length} agent(s) offer ${skills} but none meets the node's constraints`,
-    );
+        : usable.length === 0
+          ? `the circuit breakers of every agent that offers ${skills} are open`
+          : `${usable.length} agent(s) offer ${skills} but none meets the node's constraints`;
+    return open.length > 0 && usable.length === 0
+      ? { error: { code: 'CIRCUIT_OPEN', message: why, retryable: true } }
+      : notFound(why);
   }
-  const score = scorer(query.strategy, fit);
+  const score = scorer(query.strategy, fit, (a) => judged(a).figures);
   const best = fit.reduce((a, b) => (score(b) > score(a) ? b : a));
+  const { figures, measured } = judged(best);
+  const basis = measured > 0 ? `measured over ${measured} executions` : 'declared';
+  const passed = open.length > 0 ? `; passed over ${open.length} with an open circuit breaker` : '';
   return {
     agent: best,
-    reason: `${query.strategy} of ${fit.length} candidate(s) for ${skills}: ${best.id}@${best.version} ($${best.performance.costPerExecution}, ${best.performance.avgLatency} ms, ${best.performance.successRate}% success)`,
+    reason: `${query.strategy} of ${fit.length} candidate(s) for ${skills}: ${best.id}@${best.version} ($${round(figures.costPerExecution)}, ${Math.round(figures.avgLatency)} ms, ${round(figures.successRate)}% success, ${basis})${passed}`,
   };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
 }
 
 /** Higher is better. `balanced` weighs normalised cost, latency and success equally. */
 function scorer(
   strategy: CapabilityQuery['strategy'],
   agents: AgentDefinition[],
+  perf: (a: AgentDefinition) => AgentDefinition['performance'],
 ): (a: AgentDefinition) => number {
   switch (strategy) {
     case 'cheapest':
-      return (a) => -a.performance.costPerExecution;
+      return (a) => -perf(a).costPerExecution;
     case 'fastest':
-      return (a) => -a.performance.avgLatency;
+      return (a) => -perf(a).avgLatency;
     case 'most_reliable':
-      return (a) => a.performance.successRate * 1000 + a.performance.reliability;
+      return (a) => perf(a).successRate * 1000 + perf(a).reliability;
     case 'balanced': {
-      const maxCost = Math.max(...agents.map((a) => a.performance.costPerExecution)) || 1;
-      const maxLatency = Math.max(...agents.map((a) => a.performance.avgLatency)) || 1;
+      const maxCost = Math.max(...agents.map((a) => perf(a).costPerExecution)) || 1;
+      const maxLatency = Math.max(...agents.map((a) => perf(a).avgLatency)) || 1;
       return (a) =>
         1 -
-        a.performance.costPerExecution / maxCost +
-        (1 - a.performance.avgLatency / maxLatency) +
-        a.performance.successRate / 100;
+        perf(a).costPerExecution / maxCost +
+        (1 - perf(a).avgLatency / maxLatency) +
+        perf(a).successRate / 100;
     }
   }
 }
@@ -107,4 +139,16 @@ export function alternativeAgents(
         a.performance.costPerExecution - b.performance.costPerExecution ||
         (a.id < b.id ? -1 : 1),
     );
+}
+
+/** Selection facts from an engine's measured performance and circuit breakers. */
+export function selectionFacts(metrics: AgentMetrics, isOpen: (agent: string) => boolean): SelectionFacts {
+  return {
+    performance: (agent) => {
+      const measured = metrics.performance(`${agent.id}@${agent.version}`);
+      const figures = effectivePerformance(agent, measured);
+      return { figures, measured: figures === agent.performance ? 0 : (measured?.samples ?? 0) };
+    },
+    available: (agent) => !isOpen(`${agent.id}@${agent.version}`),
+  };
 }

@@ -6,7 +6,8 @@ import type { RunEvent } from '../execution/run-event.js';
 import { decide } from '../execution/index.js';
 import type { Workflow } from '../model/workflow-schema.js';
 import type { EventBus } from '../ports/event-bus.js';
-import { alternativeAgents, resolveAgent } from './agent-resolver.js';
+import { alternativeAgents, resolveAgent, selectionFacts } from './agent-resolver.js';
+import { AgentMetrics, executionOf, type AgentOutcome } from '../registry/measured-performance.js';
 import { ChildRuns } from './child-runs.js';
 import { forkStart, isFork, reusedTasks, reuseDecisions, reuseOutput, type ForkOptions } from './fork.js';
 import { newRun, orgOf } from './new-run.js';
@@ -57,6 +58,8 @@ export class Engine {
   readonly #remote: RemoteDispatcher | undefined;
   /** Circuit breakers of every agent version this process calls, shared by all its runs. */
   readonly breakers: CircuitBreakers;
+  /** Measured performance of every agent version, from the executions this process sees and the store's. */
+  readonly metrics = new AgentMetrics();
   /** Operator commands for the runs this process drives, sent by other processes. */
   readonly #inbox: CommandInbox | undefined;
   readonly #ctx: Omit<DecideContext, 'now'>;
@@ -100,8 +103,9 @@ export class Engine {
       options.breaker,
       this.#o.onError,
     );
+    const facts = selectionFacts(this.metrics, (agent) => this.breakers.state(agent) === 'open');
     this.#ctx = {
-      resolveAgent: (node) => resolveAgent(this.#o.catalog, node),
+      resolveAgent: (node) => resolveAgent(this.#o.catalog, node, facts),
       alternatives: (node, primary) => alternativeAgents(this.#o.catalog, node, primary),
       admits: (agent) => this.breakers.admits(agent),
       reopensAt: (agent) => this.breakers.reopensAt(agent),
@@ -135,8 +139,11 @@ export class Engine {
         (runId, outcome) => {
           const active = this.#runs.get(runId);
           if (!active) return;
-          const agent = active.state.task(outcome.taskKey)?.agent;
-          if (agent) this.breakers.record(agent, outcome.type === 'agent.failed' ? outcome.error : undefined);
+          const task = active.state.task(outcome.taskKey);
+          if (task?.agent && outcome.type !== 'agent.checkpoint') {
+            this.breakers.record(task.agent, outcome.type === 'agent.failed' ? outcome.error : undefined);
+            this.#measure(task.agent, runId, outcome.taskKey, task.startedAt ?? this.#o.clock.now(), outcome);
+          }
           this.#apply(active, outcome);
         },
         this.#o.onError,
@@ -153,6 +160,7 @@ export class Engine {
   async start(): Promise<void> {
     this.#stopQueue = this.#queue.consume((task) => this.#runTask(task.runId, task.taskKey, task.attempt));
     await this.breakers.start();
+    await this.metrics.seedFrom(this.#o.store, this.#o.catalog.list());
     await this.#leases.claimOrphans();
     this.#leases.start();
     this.#remote?.start();
@@ -395,6 +403,7 @@ export class Engine {
     active.dispatches.delete(taskKey);
     const controller = new AbortController();
     active.controllers.set(taskKey, controller);
+    const startedAt = this.#o.clock.now();
     const outcome = await runAgentTask(
       this.#taskDeps(active),
       runId,
@@ -403,11 +412,15 @@ export class Engine {
       active.checkpoints,
     );
     active.controllers.delete(taskKey);
-    this.breakers.record(
-      `${dispatch.agent.id}@${dispatch.agent.version}`,
-      outcome.type === 'agent.failed' ? outcome.error : undefined,
-    );
+    const agent = `${dispatch.agent.id}@${dispatch.agent.version}`;
+    this.breakers.record(agent, outcome.type === 'agent.failed' ? outcome.error : undefined);
+    this.#measure(agent, runId, taskKey, startedAt, outcome);
     this.#apply(active, outcome);
+  }
+
+  /** Records a finished attempt for the agent version's measured performance. */
+  #measure(agent: string, runId: string, taskKey: string, startedAt: number, outcome: AgentOutcome): void {
+    this.metrics.record(agent, executionOf(runId, taskKey, startedAt, this.#o.clock.now(), outcome));
   }
 
   /** What the task runner needs for tasks of `active`, made once per run. */

@@ -1,4 +1,4 @@
-import type { EngineCommand } from '../execution/engine-input.js';
+import type { EngineCommand, EngineInput } from '../execution/engine-input.js';
 import type { AgentDefinition } from '../model/agent-schema.js';
 import type { Clock } from '../ports/clock.js';
 import type { Nudges, WorkQueue, WorkSignal } from '../ports/work-queue.js';
@@ -32,10 +32,13 @@ export function poolFor(agent: AgentDefinition, pools: readonly string[]): strin
 
 type Dispatch = Extract<EngineCommand, { type: 'dispatch' }>;
 
+/** What the dispatcher feeds to the run's driver: a worker's outcome, preceded by the attempt's checkpoint. */
+export type RemoteInput = WorkOutcome | Extract<EngineInput, { type: 'agent.checkpoint' }>;
+
 /**
  * The driving side of distributed execution: turns dispatch commands into outbox items (committed with the
  * decision), signals them once committed, takes the outcomes workers leave for this owner — on a nudge, and on a
- * slow poll — and re-signals work that a queue lost or a dead worker held.
+ * slow poll — with the attempts' last checkpoints, and re-signals work that a queue lost or a dead worker held.
  */
 export class RemoteDispatcher {
   readonly #o: Required<RemoteExecution>;
@@ -50,7 +53,7 @@ export class RemoteDispatcher {
     options: RemoteExecution,
     private readonly clock: Clock,
     private readonly owner: string,
-    private readonly deliver: (runId: string, outcome: WorkOutcome) => void,
+    private readonly deliver: (runId: string, input: RemoteInput) => void,
     private readonly onError: (error: unknown) => void,
   ) {
     this.#o = {
@@ -119,7 +122,14 @@ export class RemoteDispatcher {
           this.#again = false;
           for (;;) {
             const results = await this.#o.work.takeResults(this.owner, 500);
-            for (const { runId, outcome } of results) this.deliver(runId, outcome);
+            for (const { runId, outcome, checkpoint } of results) {
+              // The checkpoint first, so a retry the outcome schedules is dispatched with it.
+              if (checkpoint !== undefined) {
+                const { taskKey, attempt } = outcome;
+                this.deliver(runId, { type: 'agent.checkpoint', taskKey, attempt, data: checkpoint });
+              }
+              this.deliver(runId, outcome);
+            }
             if (results.length < 500) break;
           }
         } while (this.#again && !this.#stopped);

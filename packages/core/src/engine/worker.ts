@@ -36,9 +36,10 @@ export interface WorkerOptions {
 /**
  * The worker side of distributed execution (ADR 0004): takes "work exists" signals, claims the work in the
  * store, runs the agent exactly as the local engine would (same task runner: timeout, output schema,
- * idempotency key), keeps the claim alive while it runs, and leaves the outcome for the run's driver — only if
- * its claim is still current, so a stale or paused worker never overwrites a newer attempt. A lost claim aborts
- * the agent.
+ * idempotency key), keeps the claim alive while it runs, writes the checkpoints the agent saves to the work
+ * item (so a worker that takes over the attempt, and the driver with the outcome, get the last one), and leaves
+ * the outcome for the run's driver — only if its claim is still current, so a stale or paused worker never
+ * overwrites a newer attempt. A lost claim aborts the agent.
  */
 export class Worker {
   readonly #o: Required<Omit<WorkerOptions, 'bus'>> & Pick<WorkerOptions, 'bus'>;
@@ -81,6 +82,7 @@ export class Worker {
     const onAbort = (): void => controller.abort(new CancelledError('the worker is stopping'));
     abort.addEventListener('abort', onAbort, { once: true });
     const stopRenewing = this.#keepClaim(claim, controller);
+    const checkpoints = new CheckpointWrites(claim, this.#o.work, controller, this.#o.onError);
     const stopListening = this.#o.bus?.subscribe(signal.runId, (event) => {
       const ended = event.type === 'run.cancelled' || event.type === 'run.failed';
       if (ended || (event.type === 'task.cancelled' && event.taskKey === signal.taskKey)) {
@@ -88,7 +90,9 @@ export class Worker {
       }
     });
     try {
-      const outcome = await this.#run(claim, controller);
+      const outcome = await this.#run(claim, controller, checkpoints);
+      // The last checkpoint is on the item before the outcome, so the driver takes both together.
+      await checkpoints.settled();
       if (abort.aborted) return; // Shutting down: the claim runs out and the task runs again elsewhere.
       const completed = await this.#o.work.completeWork(claim, outcome);
       if (completed?.owner !== undefined) this.#o.nudges.nudge(completed.owner);
@@ -99,7 +103,11 @@ export class Worker {
     }
   }
 
-  async #run(claim: WorkClaim, controller: AbortController): Promise<WorkOutcome> {
+  async #run(
+    claim: WorkClaim,
+    controller: AbortController,
+    checkpoints: CheckpointWrites,
+  ): Promise<WorkOutcome> {
     const { item } = claim;
     const at = item.agent.lastIndexOf('@');
     const agent = this.#o.catalog.resolve({ id: item.agent.slice(0, at), version: item.agent.slice(at + 1) });
@@ -130,8 +138,10 @@ export class Worker {
       clock: this.#o.clock,
       runtimes: this.#o.runtimes,
       schemas: this.#schemas,
-      // Progress of remote tasks is not carried back yet; the outcome is.
-      report: () => undefined,
+      // Checkpoints go to the work item; live progress of remote tasks is not carried back yet.
+      report: (input) => {
+        if (input.type === 'agent.checkpoint') checkpoints.save(input.data);
+      },
     };
     return runAgentTask(deps, item.runId, dispatch, controller, new Map());
   }
@@ -159,5 +169,60 @@ export class Worker {
       stopped = true;
       cancel?.();
     };
+  }
+}
+
+/**
+ * The checkpoint writes of one claim: at most one in flight, and only the latest data saved meanwhile is written
+ * next, so a chatty agent costs one store round trip at a time however often it saves. A write that finds the
+ * claim gone aborts the agent, as a failed renewal does; a write that fails is reported and left to the next.
+ */
+class CheckpointWrites {
+  #next: { data: unknown } | undefined;
+  #writing: Promise<void> | undefined;
+  #lost = false;
+
+  constructor(
+    private readonly claim: WorkClaim,
+    private readonly work: WorkStore,
+    private readonly controller: AbortController,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  save(data: unknown): void {
+    if (this.#lost) return;
+    this.#next = { data: snapshot(data) };
+    this.#writing ??= this.#drain();
+  }
+
+  /** Resolves once every checkpoint saved so far is written (or could not be). */
+  settled(): Promise<void> {
+    return this.#writing ?? Promise.resolve();
+  }
+
+  async #drain(): Promise<void> {
+    // Yields first so that saves made in the same turn collapse into one write.
+    await Promise.resolve();
+    for (let next = this.#next; next && !this.#lost; next = this.#next) {
+      this.#next = undefined;
+      try {
+        if (!(await this.work.saveCheckpoint(this.claim, next.data))) {
+          this.#lost = true;
+          this.controller.abort(new CancelledError('the task was cancelled or taken over'));
+        }
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    this.#writing = undefined;
+  }
+}
+
+/** The data as saved: the agent may go on changing the object before it is written. */
+function snapshot(data: unknown): unknown {
+  try {
+    return structuredClone(data);
+  } catch {
+    return data; // Not cloneable (a function inside): the store keeps what JSON makes of it when written.
   }
 }

@@ -17,6 +17,18 @@ export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 
 const TimestampSchema = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time.' });
 
+/** The agent that replaces a deprecated one: an id (its newest version), or `id@version` to name one version. */
+const ReplacementSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*(@(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)?$/,
+    { message: 'must be an agent id or id@version, e.g. "acme.writer" or "acme.writer@2.0.0"' },
+  )
+  .meta({
+    description: 'The agent that replaces this one: an id, or id@version such as "acme.writer@2.0.0".',
+  });
+
 /**
  * The spec's `AgentDefinition` (FR-019.1), plus `kind`, `settings` for the kind's runtime, and JSON Schemas
  * of the agent's input and output. `performance` holds the *declared* figures; measured ones are kept apart.
@@ -63,7 +75,7 @@ export const AgentDefinitionSchema = z
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
     deprecatedAt: TimestampSchema.optional(),
-    replacedBy: AgentIdSchema.optional().meta({ description: 'Id of the agent that replaces this one.' }),
+    replacedBy: ReplacementSchema.optional(),
   })
   .meta({ id: 'AgentDefinition', title: 'Baton agent definition' });
 

@@ -39,6 +39,12 @@ export type WorkOutcome = Extract<EngineInput, { type: 'agent.succeeded' | 'agen
 export interface WorkResult {
   runId: string;
   outcome: WorkOutcome;
+  /**
+   * The checkpoint the item held when its outcome was taken: the last one a worker saved during the attempt,
+   * else the one it was dispatched with. The driver records it on the task row before the outcome, so a retry
+   * starts from it.
+   */
+  checkpoint?: unknown;
 }
 
 /**
@@ -50,9 +56,13 @@ export interface WorkResult {
  * Contract (the work store contract suite in `@baton/testing` checks it):
  * - `claimWork` succeeds only for an item that is queued, or claimed with a lease that ran out before `now`;
  *   every claim raises the item's lease version, so at most one claim is current.
- * - `renewWork` and `completeWork` succeed only while the claim's lease version is the item's: a stale or
- *   paused worker never extends or overwrites a newer claim.
- * - `takeResults` returns completed outcomes of runs that `owner` drives and deletes them as it returns them.
+ * - `renewWork`, `saveCheckpoint` and `completeWork` succeed only while the claim's lease version is the item's:
+ *   a stale or paused worker never extends, overwrites or completes a newer claim.
+ * - `saveCheckpoint` replaces the item's checkpoint: a later claim of the same attempt (its worker died) gets it
+ *   as `item.checkpoint`, and `takeResults` returns it with the outcome. The last write wins; a worker keeps at
+ *   most one write in flight per attempt, so writes of one claim arrive in the order they were made.
+ * - `takeResults` returns completed outcomes of runs that `owner` drives, each with the item's checkpoint, and
+ *   deletes them as it returns them.
  * - `pendingWork` returns items that wait for a worker: queued before `queuedBefore`, or claimed with a lease
  *   that ran out before `now` (those go back to queued), so a reconciler can signal them again.
  */
@@ -64,6 +74,8 @@ export interface WorkStore {
     leaseUntil: number,
   ): Promise<WorkClaim | undefined>;
   renewWork(claim: WorkClaim, leaseUntil: number): Promise<boolean>;
+  /** Keeps a running attempt's progress on its item; resolves to `false` if the claim is stale (nothing written). */
+  saveCheckpoint(claim: WorkClaim, data: unknown): Promise<boolean>;
   /** Leaves the outcome for the run's driver; resolves to the run's owner, or `undefined` if the claim is stale. */
   completeWork(claim: WorkClaim, outcome: WorkOutcome): Promise<{ owner: string | undefined } | undefined>;
   takeResults(owner: string, limit?: number): Promise<WorkResult[]>;

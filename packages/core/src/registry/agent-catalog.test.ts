@@ -104,3 +104,35 @@ describe('AgentCatalog', () => {
     expect(ids({ skills: ['review'], outputTypes: ['pdf'] })).toEqual([]);
   });
 });
+
+describe('AgentCatalog.replace', () => {
+  it('replaces the definition of an id and version in place, and returns the one it replaced', () => {
+    const catalog = catalogOf(['a', '1.0.0'], ['a', '2.0.0'], ['b', '1.0.0']);
+    const before = catalog.resolve({ id: 'a', version: '1.0.0' });
+    const deprecated = agentDefinition({ id: 'a', version: '1.0.0', status: 'deprecated', replacedBy: 'b' });
+    expect(catalog.replace(deprecated)).toBe(before);
+    expect(catalog.resolve({ id: 'a', version: '1.0.0' })).toBe(deprecated);
+    expect(catalog.list().map((a) => `${a.id}@${a.version}:${a.status}`)).toEqual([
+      'a@2.0.0:active',
+      'a@1.0.0:deprecated',
+      'b@1.0.0:active',
+    ]);
+  });
+
+  it('adds a version it does not hold yet, keeping versions newest first', () => {
+    const catalog = catalogOf(['a', '1.0.0'], ['a', '3.0.0']);
+    expect(catalog.replace(agentDefinition({ id: 'a', version: '2.0.0' }))).toBeUndefined();
+    expect(catalog.replace(agentDefinition({ id: 'c', version: '1.0.0' }))).toBeUndefined();
+    expect(catalog.list().map((a) => `${a.id}@${a.version}`)).toEqual([
+      'a@3.0.0',
+      'a@2.0.0',
+      'a@1.0.0',
+      'c@1.0.0',
+    ]);
+  });
+
+  it('refuses a version that is not a semantic version', () => {
+    const agent = { ...agentDefinition({ id: 'a', version: '1.0.0' }), version: 'one' };
+    expect(() => catalogOf(['a', '1.0.0']).replace(agent)).toThrow(DefinitionError);
+  });
+});

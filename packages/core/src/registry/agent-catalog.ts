@@ -46,6 +46,27 @@ export class AgentCatalog {
     this.#byId.set(agent.id, versions);
   }
 
+  /**
+   * Puts one version of an agent in the catalog, replacing the definition of the same id and version when
+   * there is one (a status change, a deprecation, a definition saved again), and returns the one it replaced.
+   * Throws `DefinitionError` when the version is not a semantic version, as `add` does.
+   */
+  replace(agent: AgentDefinition): AgentDefinition | undefined {
+    const versions = this.#byId.get(agent.id) ?? [];
+    const index =
+      semver.valid(agent.version) === null
+        ? -1
+        : versions.findIndex((v) => semver.eq(v.version, agent.version));
+    if (index < 0) {
+      this.add(agent);
+      return undefined;
+    }
+    const replaced = versions[index];
+    // Same version, so the newest-first order holds.
+    versions[index] = agent;
+    return replaced;
+  }
+
   /** Every version of every agent: ids in alphabetical order, each id's versions newest first. */
   list(): AgentDefinition[] {
     return this.ids().flatMap((id) => this.versions(id));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import {
   type RedisServer,
 } from '@baton/test-services';
 import { createBaton, type Baton } from '../create-baton.js';
-import { FAN_WORKFLOW, distStep, fanOutput } from './workload.js';
+import { CRUNCH_WORKFLOW, FAN_WORKFLOW, distCrunch, distStep, fanOutput } from './workload.js';
 
 const hasServices =
   requireService('PostgreSQL', postgresAvailable(), 'apt-get install postgresql') &&
@@ -72,12 +73,11 @@ describe.skipIf(!hasServices)('distributed mode: PostgreSQL, Redis and worker pr
     logFile: string,
     ms: [number, number],
     leaseMs: number,
+    stallAfter?: number,
   ): Child {
-    const proc = spawn(
-      process.execPath,
-      [workerScript, databaseUrl, redis.url, logFile, String(ms[0]), String(ms[1]), String(leaseMs)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = [databaseUrl, redis.url, logFile, String(ms[0]), String(ms[1]), String(leaseMs)];
+    if (stallAfter !== undefined) args.push(String(stallAfter));
+    const proc = spawn(process.execPath, [workerScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(proc);
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -93,7 +93,7 @@ describe.skipIf(!hasServices)('distributed mode: PostgreSQL, Redis and worker pr
   }
 
   async function server(databaseUrl: string): Promise<Baton> {
-    const baton = await createBaton({ databaseUrl, redisUrl: redis.url, agents: [distStep()] });
+    const baton = await createBaton({ databaseUrl, redisUrl: redis.url, agents: [distStep(), distCrunch()] });
     open.push(baton);
     return baton;
   }
@@ -170,6 +170,52 @@ describe.skipIf(!hasServices)('distributed mode: PostgreSQL, Redis and worker pr
       expect(pids.at(-1)).toBe(String(survivor!.process.pid));
     }
   }, 90_000);
+
+  it('resumes a long task of a worker killed with kill -9 from the last checkpoint it saved', async () => {
+    const databaseUrl = await freshDatabase();
+    const logFile = join(dir, 'checkpoint.log');
+    // The doomed worker saves 3 checkpoints and then hangs in the middle of its task.
+    const doomed = startWorkerProcess(databaseUrl, logFile, [5, 20], 1_500, 3);
+    await doomed.ready;
+    const baton = await server(databaseUrl);
+    const run = await baton.startRun(baton.parseWorkflow(CRUNCH_WORKFLOW), { chunks: 8 });
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const saved = async (table: 'work' | 'tasks'): Promise<unknown> => {
+        const key = table === 'work' ? 'task_key' : 'key';
+        const { rows } = await db.query<{ checkpoint: unknown }>(
+          `SELECT checkpoint FROM ${table} WHERE run_id = $1 AND ${key} = 'crunch'`,
+          [run.id],
+        );
+        return rows[0]?.checkpoint;
+      };
+      // Wait until the third checkpoint is in the work item, then kill the worker.
+      for (let i = 0; i < 400 && !isDeepStrictEqual(await saved('work'), { done: 3 }); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(await saved('work')).toEqual({ done: 3 });
+      const survivor = startWorkerProcess(databaseUrl, logFile, [5, 20], 1_500);
+      await survivor.ready;
+      doomed.process.kill('SIGKILL');
+      const done = await baton.waitForRun(run.id);
+      expect(done.status, done.error?.message).toBe('completed');
+      expect(done.output).toEqual({ result: { chunks: 8, resumedFrom: 3 } });
+      // Same attempt on both workers: the survivor went on where the killed one left off.
+      const crunches = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('crunch '));
+      const key = `${run.id}:crunch:1`;
+      expect(crunches).toEqual([
+        `crunch ${key} ${doomed.process.pid} 0`,
+        `crunch ${key} ${survivor.process.pid} 3`,
+      ]);
+      // The driver recorded the attempt's last checkpoint on the task row.
+      expect(await saved('tasks')).toEqual({ done: 8 });
+    } finally {
+      await db.end();
+    }
+  }, 30_000);
 
   it('completes 200 running workflows after Redis loses every signal (FLUSHALL)', async () => {
     const databaseUrl = await freshDatabase();

@@ -1,0 +1,261 @@
+import {
+  AgentError,
+  renderTemplate,
+  type AgentDefinition,
+  type AgentInvocation,
+  type AgentResult,
+  type AgentRuntime,
+  type Clock,
+  type SecretStore,
+} from '@baton/core';
+import type { FinishReason, LanguageModelUsage, OutputInterface, generateText } from 'ai';
+import { raceAbort, throwIfAborted } from '../abort.js';
+import { EgressGuard, type HostResolver } from '../net/egress-guard.js';
+import { EnvSecretStore } from '../secrets/env-secret-store.js';
+import { systemClock } from '../system-clock.js';
+import { loadAiSdk, type AiSdk } from './ai-sdk.js';
+import { guardedFetch } from './guarded-fetch.js';
+import { llmFailure } from './llm-failure.js';
+import { languageModel } from './llm-provider.js';
+import { readLlmSettings, type LlmAgentSettings } from './llm-settings.js';
+import { outputObjectSchema } from './output-schema.js';
+import { StreamProgress, type StreamProgressOptions } from './stream-progress.js';
+
+/** Options of `LlmAgentRuntime`; all of them are the operator's, never a definition's. */
+export interface LlmAgentRuntimeOptions {
+  /** Where `settings.apiKeySecret` is looked up. Defaults to an `EnvSecretStore` (`BATON_SECRET_<NAME>`). */
+  secrets?: SecretStore;
+  /** Destinations allowed although loopback, private or link-local (see `EgressAllowList`). */
+  allow?: readonly string[];
+  /** Resolves host names; the system resolver by default. */
+  resolve?: HostResolver;
+  /** Responses over this size are refused. Default 16 MiB (a streamed answer is several times its text). */
+  maxResponseBytes?: number;
+  /** How often a streamed answer is reported. Default every 1,000 characters or 500 ms. */
+  progress?: Partial<StreamProgressOptions>;
+  /** Times the progress reports. The system clock by default. */
+  clock?: Clock;
+}
+
+/** The default cap on a model's response body. */
+export const DEFAULT_LLM_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** What the model gave, whichever way it was asked. */
+interface Answer {
+  readonly text: string;
+  /** The object, when the agent has an `outputSchema`. */
+  readonly object: unknown;
+  readonly usage: LanguageModelUsage;
+  readonly finishReason: FinishReason;
+  readonly modelId: string | undefined;
+}
+
+/** The AI SDK call both ways of asking share. */
+type Call = Parameters<typeof generateText>[0] & { output: OutputInterface<unknown, unknown> };
+
+/**
+ * Runs agents that are a prompt to a language model (kind `llm`; settings in `LlmAgentSettings`) through the
+ * AI SDK. `settings.system` and `settings.prompt` are rendered over `{ input, agent: { id, version } }`; the
+ * answer is `{ text, usage: { inputTokens, outputTokens }, model, finishReason }`, or, when the definition
+ * has an `outputSchema`, the object the model produced for that schema (sent as the JSON Schema of the
+ * answer). The cost is the reported token usage times `settings.pricing`, else `costPerExecution`. With
+ * `settings.stream` the answer is streamed and reported through `invocation.progress` as it grows.
+ *
+ * Every request passes the egress guard and is pinned to the checked addresses; it carries the API key
+ * from the `SecretStore` and `Idempotency-Key: <runId:taskKey:attempt>`. The SDK never retries
+ * (`maxRetries: 0`): the task's retry policy decides.
+ *
+ * Contract: 408, 429, 5xx and connection failures reject with a retryable `AgentError`; other 4xx, an
+ * unreadable answer, an object that does not match the `outputSchema`, and a missing secret with a
+ * non-retryable one carrying the provider's message (never the key); invalid settings with a
+ * `DefinitionError`, a refused destination with a `ForbiddenError` (`details.reason` `EGRESS_DENIED`). When
+ * the invocation's signal fires the request is torn down and the call rejects with the signal's reason.
+ */
+export class LlmAgentRuntime implements AgentRuntime {
+  readonly kind = 'llm';
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #secrets: SecretStore;
+  readonly #clock: Clock;
+  readonly #progress: StreamProgressOptions;
+
+  constructor(options: LlmAgentRuntimeOptions = {}) {
+    const guard = new EgressGuard({
+      ...(options.allow === undefined ? {} : { allow: options.allow }),
+      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+    });
+    this.#fetch = guardedFetch({
+      guard,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_LLM_MAX_RESPONSE_BYTES,
+    });
+    this.#secrets = options.secrets ?? new EnvSecretStore();
+    this.#clock = options.clock ?? systemClock;
+    this.#progress = { everyChars: 1_000, everyMs: 500, ...options.progress };
+  }
+
+  supports(agent: AgentDefinition): boolean {
+    return agent.kind === 'llm';
+  }
+
+  async invoke(invocation: AgentInvocation): Promise<AgentResult> {
+    const { agent, signal } = invocation;
+    throwIfAborted(signal);
+    const settings = readLlmSettings(agent);
+    const scope = { input: invocation.input, agent: { id: agent.id, version: agent.version } };
+    const prompt = render(settings.prompt, scope, 'prompt', agent);
+    const system =
+      settings.system === undefined ? undefined : render(settings.system, scope, 'system', agent);
+    const apiKey = await this.#apiKey(agent, settings, signal);
+    const sdk = await raceAbort(loadAiSdk(), signal);
+    const { Output } = sdk.ai;
+    const call: Call = {
+      model: languageModel(sdk, settings, { apiKey, fetch: this.#fetch }),
+      prompt,
+      ...(system === undefined ? {} : { system }),
+      ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+      ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
+      output:
+        agent.outputSchema === undefined
+          ? Output.text()
+          : Output.object({ schema: outputObjectSchema(sdk, agent.outputSchema), name: 'output' }),
+      maxRetries: 0,
+      abortSignal: signal,
+      headers: { 'Idempotency-Key': invocation.idempotencyKey },
+    };
+    let answer: Answer;
+    try {
+      answer = await raceAbort(
+        settings.stream ? this.#stream(sdk, call, invocation) : generate(sdk, call),
+        signal,
+      );
+    } catch (error) {
+      // An abort can surface as whatever the SDK made of the torn-down request; the signal's reason wins.
+      throwIfAborted(signal);
+      throw llmFailure(error, { callee: callee(agent, settings), secret: apiKey }, sdk);
+    }
+    throwIfAborted(signal);
+    const output =
+      agent.outputSchema === undefined
+        ? {
+            text: answer.text,
+            usage: {
+              inputTokens: answer.usage.inputTokens ?? null,
+              outputTokens: answer.usage.outputTokens ?? null,
+            },
+            model: answer.modelId ?? settings.model,
+            finishReason: answer.finishReason,
+          }
+        : answer.object;
+    return { output, costUsd: cost(settings, answer.usage) ?? agent.performance.costPerExecution };
+  }
+
+  async #apiKey(
+    agent: AgentDefinition,
+    settings: LlmAgentSettings,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const name = settings.apiKeySecret;
+    if (name === undefined) return undefined;
+    const value = await raceAbort(this.#secrets.get(name), signal);
+    if (value === undefined) {
+      throw new AgentError(
+        `agent ${agent.id}@${agent.version} needs the secret "${name}" (settings.apiKeySecret), ` +
+          'which is not set',
+        { retryable: false, details: { secret: name } },
+      );
+    }
+    // Checked here so that neither the value nor a header-injection attempt reaches an error message.
+    if (/[\r\n\0]/.test(value)) {
+      throw new AgentError(`the secret "${name}" holds a line break or NUL, which a header cannot carry`, {
+        retryable: false,
+        details: { secret: name },
+      });
+    }
+    return value;
+  }
+
+  async #stream(sdk: AiSdk, call: Call, invocation: AgentInvocation): Promise<Answer> {
+    const progress = new StreamProgress(
+      (message, data) => invocation.progress(message, data),
+      this.#clock,
+      this.#progress,
+    );
+    // Errors arrive as stream parts, handled below; without `onError` the SDK would also log them.
+    const result = sdk.ai.streamText({ ...call, onError: () => undefined });
+    let text = '';
+    let usage: LanguageModelUsage | undefined;
+    let finishReason: FinishReason = 'other';
+    for await (const part of result.fullStream) {
+      switch (part.type) {
+        case 'text-delta':
+          text += part.text;
+          progress.add(part.text);
+          break;
+        case 'error':
+          throw part.error;
+        case 'abort':
+          throwIfAborted(invocation.signal);
+          throw new AgentError('the model stream was aborted', { retryable: true });
+        case 'finish':
+          usage = part.totalUsage;
+          finishReason = part.finishReason;
+          break;
+        default:
+          break;
+      }
+    }
+    progress.flush();
+    const object: unknown = call.output.name === 'text' ? undefined : ((await result.output) as unknown);
+    const { modelId } = await result.response;
+    return { text, object, usage: usage ?? (await result.totalUsage), finishReason, modelId };
+  }
+}
+
+async function generate(sdk: AiSdk, call: Call): Promise<Answer> {
+  const result = await sdk.ai.generateText(call);
+  return {
+    text: result.text,
+    object: call.output.name === 'text' ? undefined : result.output,
+    usage: result.totalUsage,
+    finishReason: result.finishReason,
+    modelId: result.response.modelId,
+  };
+}
+
+/** Renders `settings.<field>` to the text sent; a value that is not a string is sent as JSON. */
+function render(
+  template: string,
+  scope: Readonly<Record<string, unknown>>,
+  field: string,
+  agent: AgentDefinition,
+): string {
+  let value: unknown;
+  try {
+    value = renderTemplate(template, scope);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new AgentError(`agent ${agent.id}@${agent.version}: settings.${field}: ${why}`, {
+      retryable: false,
+      cause: error,
+      details: { field: `settings.${field}` },
+    });
+  }
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
+/** USD from the reported tokens and `settings.pricing`; undefined when either is missing. */
+function cost(settings: LlmAgentSettings, usage: LanguageModelUsage): number | undefined {
+  const { pricing } = settings;
+  if (pricing === undefined || usage.inputTokens === undefined || usage.outputTokens === undefined) {
+    return undefined;
+  }
+  const usd =
+    (usage.inputTokens * pricing.inputPerMillion + usage.outputTokens * pricing.outputPerMillion) / 1_000_000;
+  // Rounded to a billionth of a dollar so that float noise does not show in reports.
+  return Math.round(usd * 1e9) / 1e9;
+}
+
+function callee(agent: AgentDefinition, settings: LlmAgentSettings): string {
+  const url = new URL(settings.baseURL);
+  return `llm agent ${agent.id}@${agent.version} (${url.origin}${url.pathname}, model ${settings.model})`;
+}

@@ -1,0 +1,123 @@
+import { parseTemplate, type AgentDefinition } from '@baton/core';
+import { z } from 'zod';
+import { readKindSettings } from '../http/kind-settings.js';
+
+const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * The model APIs an `llm` agent can talk to. Each one is a case of `languageModel` (llm-provider.ts); adding
+ * `openai` or `anthropic` means adding its name here and its AI SDK provider there.
+ */
+export const LLM_PROVIDERS = ['openai-compatible'] as const;
+/** One of `LLM_PROVIDERS`. */
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+
+const BaseUrlSchema = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute http or https URL' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol}` });
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must not carry credentials; name a secret in apiKeySecret' });
+  }
+});
+
+/** A `{{ }}` template; a syntax error is reported when the definition is read, not when the model answers. */
+const TemplateSchema = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      parseTemplate(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+const PricingSchema = z.strictObject({
+  inputPerMillion: z.number().min(0),
+  outputPerMillion: z.number().min(0),
+});
+
+const LlmSettingsSchema = z.strictObject({
+  provider: z.enum(LLM_PROVIDERS),
+  baseURL: BaseUrlSchema,
+  model: z.string().min(1),
+  apiKeySecret: z
+    .string()
+    .regex(SECRET_NAME, 'must be a secret name: a letter, then letters, digits or _')
+    .optional(),
+  system: TemplateSchema.optional(),
+  prompt: TemplateSchema,
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.int().min(1).optional(),
+  pricing: PricingSchema.optional(),
+  stream: z.boolean().default(false),
+  structuredOutputs: z.boolean().default(true),
+  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
+  simulated: z.unknown().optional(),
+  latencyMs: z.unknown().optional(),
+});
+
+/**
+ * The settings of an `llm` agent, from its definition's `settings`:
+ *
+ * ```json
+ * "settings": {
+ *   "provider": "openai-compatible",
+ *   "baseURL": "https://llm.example.com/v1",
+ *   "model": "qwen2.5-7b-instruct",
+ *   "apiKeySecret": "LLM_TOKEN",
+ *   "system": "You are a careful analyst.",
+ *   "prompt": "Summarise {{ input.text }}",
+ *   "pricing": { "inputPerMillion": 0.15, "outputPerMillion": 0.6 }
+ * }
+ * ```
+ *
+ * `system` and `prompt` are templates over `{ input, agent }` (core's expression templates). `pricing` is in
+ * USD per million tokens. `stream` streams the answer and reports it as progress; `structuredOutputs: false`
+ * is for servers that do not take a JSON Schema `response_format` (they get `json_object` instead).
+ */
+export interface LlmAgentSettings {
+  readonly provider: LlmProvider;
+  readonly baseURL: string;
+  readonly model: string;
+  readonly apiKeySecret?: string;
+  readonly system?: string;
+  readonly prompt: string;
+  readonly temperature?: number;
+  readonly maxOutputTokens?: number;
+  readonly pricing?: { readonly inputPerMillion: number; readonly outputPerMillion: number };
+  readonly stream: boolean;
+  readonly structuredOutputs: boolean;
+}
+
+/** Reads and checks the settings; a `DefinitionError` names every field that is wrong. */
+export function readLlmSettings(agent: AgentDefinition): LlmAgentSettings {
+  const {
+    simulated: _simulated,
+    latencyMs: _latencyMs,
+    ...read
+  } = readKindSettings(agent, 'llm', LlmSettingsSchema);
+  // Copied field by field so that an absent optional stays absent (exactOptionalPropertyTypes).
+  const settings: { -readonly [K in keyof LlmAgentSettings]: LlmAgentSettings[K] } = {
+    provider: read.provider,
+    baseURL: read.baseURL,
+    model: read.model,
+    prompt: read.prompt,
+    stream: read.stream,
+    structuredOutputs: read.structuredOutputs,
+  };
+  if (read.apiKeySecret !== undefined) settings.apiKeySecret = read.apiKeySecret;
+  if (read.system !== undefined) settings.system = read.system;
+  if (read.temperature !== undefined) settings.temperature = read.temperature;
+  if (read.maxOutputTokens !== undefined) settings.maxOutputTokens = read.maxOutputTokens;
+  if (read.pricing !== undefined) settings.pricing = read.pricing;
+  return settings;
+}
