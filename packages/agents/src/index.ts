@@ -59,6 +59,7 @@ export {
   type HostResolver,
 } from './net/egress-guard.js';
 export { EgressAllowList } from './net/egress-allow-list.js';
+export { type RemoteAgentRuntimeOptions } from './net/remote-access.js';
 export { blockedRange, type BlockedRange } from './net/ip-ranges.js';
 export { type ResolvedAddress } from './net/pinned-lookup.js';
 export { EnvSecretStore, SECRET_ENV_PREFIX } from './secrets/env-secret-store.js';

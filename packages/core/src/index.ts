@@ -43,6 +43,7 @@ export {
 export {
   AgentDefinitionSchema,
   AgentStatusSchema,
+  DomainSchema,
   type AgentDefinition,
   type AgentDefinitionInput,
   type AgentKind,

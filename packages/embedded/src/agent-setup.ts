@@ -16,7 +16,10 @@ import {
   McpAgentRuntime,
   ScriptAgentRuntime,
   builtinAgentDefinitions,
+  isSimulatedDefinition,
 } from '@baton/agents';
+import { WorkflowAgentRuntime } from './workflow-agent-runtime.js';
+import { readWorkflowAgentSettings } from './workflow-agent-settings.js';
 
 /** A TypeScript function used as an agent. */
 export type AgentFunction = (input: Readonly<Record<string, unknown>>, ctx: AgentInvocation) => unknown;
@@ -29,6 +32,8 @@ export type AgentRegistration =
 export interface AgentSetup {
   catalog: AgentCatalog;
   runtimes: readonly AgentRuntime[];
+  /** The runtime of `workflow` agents, among `runtimes`: attach it to the engine once that exists. */
+  workflows: WorkflowAgentRuntime;
   register: (definition: AgentDefinitionInput, handler?: AgentFunction) => AgentDefinition;
   /** Bumped on every registration: a workflow validated against an older catalog is validated again. */
   generation: () => number;
@@ -76,9 +81,12 @@ export function createAgentSetup(
       .filter((entry) => entry !== '');
   const mcp = new McpAgentRuntime({ allow, secrets, stdioCommands });
   const a2a = new A2aAgentRuntime({ allow, secrets });
+  const workflows = new WorkflowAgentRuntime();
   let generation = 0;
   const register = (definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition => {
     const agent = parseAgentDefinition(definition);
+    // Settings of the other kinds are checked when called; a workflow agent's name a workflow, checked now.
+    if (agent.kind === 'workflow' && !isSimulatedDefinition(agent)) readWorkflowAgentSettings(agent);
     catalog.add(agent);
     generation++;
     if (handler) functions.register(agent.id, agent.version, handler);
@@ -90,7 +98,8 @@ export function createAgentSetup(
   }
   return {
     catalog,
-    runtimes: [new BuiltinAgentRuntime(), functions, scripts, http, llm, mcp, a2a],
+    runtimes: [new BuiltinAgentRuntime(), functions, scripts, http, llm, mcp, a2a, workflows],
+    workflows,
     register,
     generation: () => generation,
     close: async () => {

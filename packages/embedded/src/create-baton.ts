@@ -22,12 +22,14 @@ import {
   type WorkflowExecutionMetrics,
 } from '@baton/core';
 import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
+import { agentInsights, type AgentInsights } from './agent-insights.js';
 import { agentRegistry, loadStoredAgents, type AgentRegistry } from './agent-registry.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { runControls, type RunControls } from './run-controls.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
 import { SystemClock } from './system-clock.js';
 import { TimeOrderedIds } from './time-ordered-ids.js';
+import { engineRunHost } from './workflow-agent-runtime.js';
 
 export type { AgentFunction, AgentRegistration } from './agent-setup.js';
 export type { AgentRegistry, AgentUsage, DeprecateOptions } from './agent-registry.js';
@@ -65,7 +67,7 @@ export interface RunDetails {
 }
 
 /** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
-export interface Baton extends RunControls, AgentRegistry {
+export interface Baton extends RunControls, AgentRegistry, AgentInsights {
   /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
   readonly mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database (without credentials). */
@@ -151,6 +153,8 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.orgLimits ? { orgLimits: options.orgLimits } : {}),
   });
+  // Workflow agents start child runs on this engine, which is built with the runtimes: connected now.
+  agents.workflows.attach(engineRunHost(engine, store));
   const worker =
     redis && options.worker
       ? new Worker({
@@ -228,7 +232,10 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     fork: (runId, forkOptions) => engine.fork(runId, forkOptions),
     ...runControls(engine),
     ...registry,
+    ...agentInsights(engine, store, catalog),
     async close() {
+      // First, so that tasks aborted by the shutdown leave their child runs to be recovered with them.
+      agents.workflows.detach();
       await worker?.stop();
       await engine.stop();
       await infrastructure.close();

@@ -15,3 +15,4 @@ export { SystemClock } from './system-clock.js';
 export { TimeOrderedIds } from './time-ordered-ids.js';
 export { builtinAgentDefinitions } from '@baton/agents';
 export { type RunControls, type ActOptions, type AgentBreaker } from './run-controls.js';
+export { type AgentInsights, type AgentPerformanceReport } from './agent-insights.js';

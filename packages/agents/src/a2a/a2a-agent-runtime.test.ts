@@ -3,18 +3,17 @@ import {
   CancelledError,
   DefinitionError,
   ForbiddenError,
-  type AgentDefinition,
   type AgentInvocation,
 } from '@baton/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { definition, invocation, rejection } from '../samples.test.fixtures.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { remoteAgent, runtimesOf, testServerAccess } from '../net/remote-runtimes.test.fixtures.js';
+import { invocation, rejection } from '../samples.test.fixtures.js';
 import { EnvSecretStore } from '../secrets/env-secret-store.js';
-import { A2aAgentRuntime, type A2aAgentRuntimeOptions } from './a2a-agent-runtime.js';
+import { A2aAgentRuntime } from './a2a-agent-runtime.js';
 import { startA2aServer, type TestA2aServer } from './a2a-servers.test.fixtures.js';
 
 describe('A2aAgentRuntime', () => {
   let server: TestA2aServer;
-  const runtimes: A2aAgentRuntime[] = [];
 
   beforeAll(async () => {
     server = await startA2aServer();
@@ -23,29 +22,13 @@ describe('A2aAgentRuntime', () => {
     server.methods.length = 0;
     server.authorizations.length = 0;
   });
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.close()));
-  });
   afterAll(async () => {
     await server.close();
   });
 
-  const runtime = (options: A2aAgentRuntimeOptions = {}): A2aAgentRuntime => {
-    const created = new A2aAgentRuntime({
-      allow: [new URL(server.base).host],
-      secrets: new EnvSecretStore({}),
-      ...options,
-    });
-    runtimes.push(created);
-    return created;
-  };
-  const remote = (settings: Record<string, unknown> = {}): AgentDefinition => ({
-    ...definition('builtin.summarizer'),
-    id: 'acme.researcher',
-    version: '1.0.0',
-    kind: 'a2a',
-    settings: { url: server.base, pollIntervalMs: 20, ...settings },
-  });
+  const runtime = runtimesOf(A2aAgentRuntime, () => testServerAccess(server.base));
+  const remote = (settings: Record<string, unknown> = {}) =>
+    remoteAgent('a2a', 'acme.researcher', { url: server.base, pollIntervalMs: 20, ...settings });
 
   it('supports a2a agents only', () => {
     expect(runtime().supports(remote())).toBe(true);

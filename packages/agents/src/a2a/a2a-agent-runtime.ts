@@ -7,16 +7,13 @@ import {
   type AgentResult,
   type AgentRuntime,
   type Clock,
-  type SecretStore,
 } from '@baton/core';
 import type { AgentCard, Message, Part, SendMessageRequest } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { abortableDelay, raceAbort, throwIfAborted } from '../abort.js';
-import { ClientPool } from '../mcp/client-pool.js';
-import { guardedFetch } from '../mcp/guarded-fetch.js';
-import { bearerHeader } from '../mcp/remote-settings.js';
-import { EgressGuard, type HostResolver } from '../net/egress-guard.js';
-import { EnvSecretStore } from '../secrets/env-secret-store.js';
+import { ClientPool } from '../net/client-pool.js';
+import { guardedFetch } from '../net/guarded-fetch.js';
+import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
 import { stableHash } from '../stable-hash.js';
 import { systemClock } from '../system-clock.js';
 import { a2aFailure } from './a2a-failure.js';
@@ -25,13 +22,7 @@ import { agentCardUrl, readA2aSettings, type A2aAgentSettings } from './a2a-sett
 import { RemoteTask } from './remote-task.js';
 
 /** Options of `A2aAgentRuntime`; all of them are the operator's, never a definition's. */
-export interface A2aAgentRuntimeOptions {
-  /** Where `settings.authSecret` is looked up. Defaults to an `EnvSecretStore` (`BATON_SECRET_<NAME>`). */
-  secrets?: SecretStore;
-  /** Destinations allowed although loopback, private or link-local (see `EgressAllowList`). */
-  allow?: readonly string[];
-  /** Resolves host names; the system resolver by default. */
-  resolve?: HostResolver;
+export interface A2aAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
   /** Times the polling of working tasks and the age of agent cards. The wall clock by default. */
   clock?: Clock;
   /** How long an agent card (and the client made from it) is used before it is fetched again. Default 5 min. */
@@ -67,8 +58,7 @@ const CANCEL_TIMEOUT_MS = 5_000;
  */
 export class A2aAgentRuntime implements AgentRuntime {
   readonly kind = 'a2a';
-  readonly #guard: EgressGuard;
-  readonly #secrets: SecretStore;
+  readonly #access: RemoteAccess;
   readonly #clock: Clock;
   readonly #cardTtlMs: number;
   readonly #maxResponseBytes: number | undefined;
@@ -77,11 +67,7 @@ export class A2aAgentRuntime implements AgentRuntime {
   #sdk: Promise<typeof A2aSdk> | undefined;
 
   constructor(options: A2aAgentRuntimeOptions = {}) {
-    this.#guard = new EgressGuard({
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-    });
-    this.#secrets = options.secrets ?? new EnvSecretStore();
+    this.#access = new RemoteAccess(options);
     this.#clock = options.clock ?? systemClock;
     this.#cardTtlMs = options.cardTtlMs ?? 5 * 60_000;
     this.#maxResponseBytes = options.maxResponseBytes;
@@ -194,20 +180,17 @@ export class A2aAgentRuntime implements AgentRuntime {
     signal: AbortSignal,
   ): Promise<{ key: string; open: () => Promise<A2aConnection> }> {
     const cardUrl = agentCardUrl(settings.url);
-    await raceAbort(this.#guard.check(cardUrl), signal);
+    await raceAbort(this.#access.guard.check(cardUrl), signal);
     const headers: Record<string, string> = {};
     if (settings.authSecret !== undefined) {
-      const secret = settings.authSecret;
-      const bearer = bearerHeader(secret, await raceAbort(this.#secrets.get(secret), signal));
-      if ('error' in bearer) {
-        throw new AgentError(`${callee} ${bearer.error}`, { retryable: false, details: { secret } });
-      }
-      headers['authorization'] = bearer.value;
+      const token = await this.#access.secret(settings.authSecret, 'settings.authSecret', callee, signal);
+      headers['authorization'] = `Bearer ${token}`;
     }
     const fetchImpl = guardedFetch({
-      guard: this.#guard,
+      guard: this.#access.guard,
       headers,
-      ...(this.#maxResponseBytes === undefined ? {} : { maxResponseBytes: this.#maxResponseBytes }),
+      maxResponseBytes: this.#maxResponseBytes,
+      rejectRetryableStatuses: true,
     });
     const legacyCompat = { enabled: true };
     const factory = new sdk.ClientFactory({

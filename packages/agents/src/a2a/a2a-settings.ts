@@ -1,19 +1,17 @@
 import type { AgentDefinition } from '@baton/core';
 import { z } from 'zod';
-import { readKindSettings } from '../http/kind-settings.js';
-import { HttpUrlSchema, SecretNameSchema } from '../mcp/remote-settings.js';
+import { SIMULATION_SETTINGS, readKindSettings } from '../http/kind-settings.js';
+import { SecretNameSchema, httpUrlSchema } from '../net/remote-settings.js';
 
 const A2aSettingsSchema = z.strictObject({
-  url: HttpUrlSchema,
+  url: httpUrlSchema('authSecret'),
   authSecret: SecretNameSchema.optional(),
   skill: z.string().min(1).optional(),
   text: z.string().optional(),
   data: z.unknown().optional(),
   streaming: z.boolean().optional(),
   pollIntervalMs: z.int().min(10).max(60_000).default(1_000),
-  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-  simulated: z.unknown().optional(),
-  latencyMs: z.unknown().optional(),
+  ...SIMULATION_SETTINGS,
 });
 
 /**

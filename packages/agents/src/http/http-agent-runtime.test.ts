@@ -9,7 +9,8 @@ import {
   type AgentDefinition,
 } from '@baton/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { definition, invocation, rejection } from '../samples.test.fixtures.js';
+import { remoteAgent, runtimesOf, testServerAccess } from '../net/remote-runtimes.test.fixtures.js';
+import { invocation, rejection } from '../samples.test.fixtures.js';
 import { EnvSecretStore } from '../secrets/env-secret-store.js';
 import { HttpAgentRuntime } from './http-agent-runtime.js';
 
@@ -115,15 +116,8 @@ describe('HttpAgentRuntime', () => {
     requests.length = 0;
   });
 
-  const runtime = (options: ConstructorParameters<typeof HttpAgentRuntime>[0] = {}): HttpAgentRuntime =>
-    new HttpAgentRuntime({ allow: [new URL(base).host], secrets: new EnvSecretStore({}), ...options });
-  const agent = (settings: Record<string, unknown>): AgentDefinition => ({
-    ...definition('builtin.summarizer'),
-    id: 'acme.scorer',
-    version: '1.0.0',
-    kind: 'http',
-    settings,
-  });
+  const runtime = runtimesOf(HttpAgentRuntime, () => testServerAccess(base));
+  const agent = (settings: Record<string, unknown>) => remoteAgent('http', 'acme.scorer', settings);
   const at = (path: string, extra: Record<string, unknown> = {}): AgentDefinition =>
     agent({ endpoint: `${base}${path}`, ...extra });
 

@@ -1,29 +1,12 @@
-import {
-  AgentError,
-  type AgentDefinition,
-  type AgentInvocation,
-  type AgentResult,
-  type AgentRuntime,
-  type SecretStore,
-} from '@baton/core';
+import type { AgentDefinition, AgentInvocation, AgentResult, AgentRuntime } from '@baton/core';
 import { raceAbort, throwIfAborted } from '../abort.js';
-import { EgressGuard, type HostResolver } from '../net/egress-guard.js';
-import { EnvSecretStore } from '../secrets/env-secret-store.js';
+import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
 import { readHttpSettings } from './http-settings.js';
 import { interpretResponse } from './http-response.js';
 import { postJson } from './post-json.js';
 
 /** Options of `HttpAgentRuntime`; all of them are the operator's, never a definition's. */
-export interface HttpAgentRuntimeOptions {
-  /** Where `settings.auth.secret` is looked up. Defaults to an `EnvSecretStore` (`BATON_SECRET_<NAME>`). */
-  secrets?: SecretStore;
-  /**
-   * Destinations allowed although loopback, private or link-local (see `EgressAllowList`). Kept out of the
-   * definitions on purpose: whoever may write an agent must not be able to point it at the metadata service.
-   */
-  allow?: readonly string[];
-  /** Resolves host names; the system resolver by default. */
-  resolve?: HostResolver;
+export interface HttpAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
   /** Responses over this size are refused. Default 1 MiB. */
   maxResponseBytes?: number;
 }
@@ -46,16 +29,11 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
  */
 export class HttpAgentRuntime implements AgentRuntime {
   readonly kind = 'http';
-  readonly #guard: EgressGuard;
-  readonly #secrets: SecretStore;
+  readonly #access: RemoteAccess;
   readonly #maxResponseBytes: number;
 
   constructor(options: HttpAgentRuntimeOptions = {}) {
-    this.#guard = new EgressGuard({
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-    });
-    this.#secrets = options.secrets ?? new EnvSecretStore();
+    this.#access = new RemoteAccess(options);
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
@@ -67,32 +45,16 @@ export class HttpAgentRuntime implements AgentRuntime {
     const { agent, signal } = invocation;
     throwIfAborted(signal);
     const settings = readHttpSettings(agent);
-    const target = await raceAbort(this.#guard.check(settings.endpoint), signal);
+    const target = await raceAbort(this.#access.guard.check(settings.endpoint), signal);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json',
       'idempotency-key': invocation.idempotencyKey,
     };
+    const who = `agent ${agent.id}@${agent.version}`;
     if (settings.auth) {
       const { secret, header, scheme } = settings.auth;
-      const value = await raceAbort(this.#secrets.get(secret), signal);
-      if (value === undefined) {
-        throw new AgentError(
-          `agent ${agent.id}@${agent.version} needs the secret "${secret}" (settings.auth.secret), ` +
-            'which is not set',
-          { retryable: false, details: { secret } },
-        );
-      }
-      // Checked here so that neither the value nor a header-injection attempt reaches an error message.
-      if (/[\r\n\0]/.test(value)) {
-        throw new AgentError(
-          `the secret "${secret}" holds a line break or NUL, which a header cannot carry`,
-          {
-            retryable: false,
-            details: { secret },
-          },
-        );
-      }
+      const value = await this.#access.secret(secret, 'settings.auth.secret', who, signal);
       headers[header.toLowerCase()] = scheme === '' ? value : `${scheme} ${value}`;
     }
     const response = await postJson({
@@ -102,7 +64,7 @@ export class HttpAgentRuntime implements AgentRuntime {
       signal,
       maxResponseBytes: this.#maxResponseBytes,
     });
-    const callee = `agent ${agent.id}@${agent.version} (${target.url.origin}${target.url.pathname})`;
+    const callee = `${who} (${target.url.origin}${target.url.pathname})`;
     return { output: interpretResponse(response, callee), costUsd: agent.performance.costPerExecution };
   }
 }

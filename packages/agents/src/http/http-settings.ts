@@ -1,42 +1,14 @@
 import type { AgentDefinition } from '@baton/core';
 import { z } from 'zod';
-import { readKindSettings } from './kind-settings.js';
+import { HEADER_NAME, SecretNameSchema, TRANSPORT_HEADERS, httpUrlSchema } from '../net/remote-settings.js';
+import { SIMULATION_SETTINGS, readKindSettings } from './kind-settings.js';
 
-const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the runtime sets itself; an auth header may not replace them. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-type',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'accept',
-  'idempotency-key',
-]);
-
-const EndpointSchema = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be an absolute http or https URL' });
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol}` });
-  }
-  if (url.username !== '' || url.password !== '') {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must not carry credentials; name a secret in settings.auth instead',
-    });
-  }
-});
+const RESERVED_HEADERS = new Set([...TRANSPORT_HEADERS, 'idempotency-key']);
 
 const AuthSchema = z
   .strictObject({
-    secret: z.string().regex(SECRET_NAME, 'must be a secret name: a letter, then letters, digits or _'),
+    secret: SecretNameSchema,
     header: z
       .string()
       .regex(HEADER_NAME, 'must be an HTTP header name')
@@ -55,11 +27,9 @@ const AuthSchema = z
   }));
 
 const HttpSettingsSchema = z.strictObject({
-  endpoint: EndpointSchema,
+  endpoint: httpUrlSchema('settings.auth'),
   auth: AuthSchema.optional(),
-  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-  simulated: z.unknown().optional(),
-  latencyMs: z.unknown().optional(),
+  ...SIMULATION_SETTINGS,
 });
 
 /**

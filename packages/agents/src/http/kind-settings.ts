@@ -1,5 +1,14 @@
 import { DefinitionError, type AgentDefinition, type Problem } from '@baton/core';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/**
+ * The settings of the simulation, which every kind accepts: the builtin runtime reads them when a definition
+ * asks to be simulated. Spread into a kind's schema.
+ */
+export const SIMULATION_SETTINGS = {
+  simulated: z.unknown().optional(),
+  latencyMs: z.unknown().optional(),
+};
 
 /**
  * Reads the `settings` of a definition with the schema of its kind. Runtimes call it at invoke time: the

@@ -1,8 +1,8 @@
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import { AgentError } from '@baton/core';
 import { abortError } from '../abort.js';
 import type { EgressTarget } from '../net/egress-guard.js';
+import { brokenOff, pinnedRequest, tooLarge, unreachable } from '../net/pinned-request.js';
 
 /** One POST of a JSON body to a target the egress guard approved. */
 export interface JsonPost {
@@ -23,10 +23,8 @@ export interface RawResponse {
 }
 
 /**
- * POSTs with `node:http`/`node:https` rather than the global `fetch`: the bundled undici cannot be given a
- * connector without the `undici` package, while `http.request` takes a `lookup`, which pins the socket to
- * the addresses the guard checked. Each call uses its own connection (`agent: false`) so no pooled socket
- * opened for another host or check is ever reused. Redirects are not followed; the caller sees the 3xx.
+ * POSTs with `pinnedRequest` rather than the global `fetch`, so the socket is pinned to the addresses the guard
+ * checked, on a connection of its own. Redirects are not followed; the caller sees the 3xx.
  *
  * Rejects with the abort error when the signal fires, a non-retryable `AgentError` when the body is over
  * the cap, and a retryable `AgentError` when the connection fails.
@@ -52,18 +50,11 @@ export function postJson(post: JsonPost): Promise<RawResponse> {
     };
     const onAbort = (): void => settle(abortError(signal));
 
-    const client = target.url.protocol === 'https:' ? https : http;
-    let request: http.ClientRequest;
+    let request: ClientRequest;
     try {
-      request = client.request({
-        protocol: target.url.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: `${target.url.pathname}${target.url.search}`,
-        method: 'POST',
-        agent: false,
-        lookup: target.lookup,
-        headers: { ...post.headers, 'content-length': String(Buffer.byteLength(post.body)) },
+      request = pinnedRequest(target, 'POST', {
+        ...post.headers,
+        'content-length': String(Buffer.byteLength(post.body)),
       });
     } catch (error) {
       // Node refuses a malformed request synchronously (a header with a forbidden character).
@@ -77,24 +68,11 @@ export function postJson(post: JsonPost): Promise<RawResponse> {
     }
     signal.addEventListener('abort', onAbort, { once: true });
 
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code === undefined ? '' : ` (${error.code})`;
-      settle(
-        new AgentError(`could not reach ${target.url.origin}: ${error.message}${code}`, {
-          retryable: true,
-          cause: error,
-        }),
-      );
-    });
+    request.on('error', (error: NodeJS.ErrnoException) => settle(unreachable(target, error)));
     request.on('response', (response) => {
-      const tooLarge = (): AgentError =>
-        new AgentError(
-          `the response of ${target.url.origin} is larger than the ${post.maxResponseBytes}-byte limit`,
-          { retryable: false, details: { maxResponseBytes: post.maxResponseBytes } },
-        );
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > post.maxResponseBytes) {
-        settle(tooLarge());
+        settle(tooLarge(target, post.maxResponseBytes));
         return;
       }
       const chunks: Buffer[] = [];
@@ -102,7 +80,7 @@ export function postJson(post: JsonPost): Promise<RawResponse> {
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         // Stop reading at once: a hostile server could stream without end.
-        if (size > post.maxResponseBytes) settle(tooLarge());
+        if (size > post.maxResponseBytes) settle(tooLarge(target, post.maxResponseBytes));
         else chunks.push(chunk);
       });
       response.on('end', () =>
@@ -113,14 +91,7 @@ export function postJson(post: JsonPost): Promise<RawResponse> {
           body: Buffer.concat(chunks),
         }),
       );
-      response.on('error', (error) => {
-        settle(
-          new AgentError(`the response of ${target.url.origin} broke off: ${error.message}`, {
-            retryable: true,
-            cause: error,
-          }),
-        );
-      });
+      response.on('error', (error) => settle(brokenOff(target, error)));
     });
     request.end(post.body);
   });

@@ -7,10 +7,11 @@ import {
   type AgentInvocation,
 } from '@baton/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { definition, invocation, rejection } from '../samples.test.fixtures.js';
+import { remoteAgent, runtimesOf, testServerAccess } from '../net/remote-runtimes.test.fixtures.js';
+import { invocation, rejection } from '../samples.test.fixtures.js';
 import { EnvSecretStore } from '../secrets/env-secret-store.js';
 import { FakeModelServer } from './fake-model-server.test.fixtures.js';
-import { LlmAgentRuntime, type LlmAgentRuntimeOptions } from './llm-agent-runtime.js';
+import { LlmAgentRuntime } from './llm-agent-runtime.js';
 
 const SECRET = 'sk-test-0123456789abcdef';
 
@@ -23,26 +24,19 @@ describe('LlmAgentRuntime', () => {
   afterAll(() => server.close());
   beforeEach(() => server.reset());
 
-  const runtime = (options: LlmAgentRuntimeOptions = {}): LlmAgentRuntime =>
-    new LlmAgentRuntime({
-      allow: [server.host],
-      secrets: new EnvSecretStore({ BATON_SECRET_LLM_TOKEN: SECRET }),
-      ...options,
-    });
+  const runtime = runtimesOf(LlmAgentRuntime, () =>
+    testServerAccess(server.baseURL, { BATON_SECRET_LLM_TOKEN: SECRET }),
+  );
   const agent = (settings: Record<string, unknown> = {}, outputSchema?: object): AgentDefinition => {
-    const { outputSchema: _unused, ...base } = definition('builtin.summarizer');
+    const { outputSchema: _unused, ...base } = remoteAgent('llm', 'acme.summariser', {
+      provider: 'openai-compatible',
+      baseURL: server.baseURL,
+      model: 'fake-model',
+      prompt: 'Summarise {{ input.text }}',
+      ...settings,
+    });
     return {
       ...base,
-      id: 'acme.summariser',
-      version: '1.0.0',
-      kind: 'llm',
-      settings: {
-        provider: 'openai-compatible',
-        baseURL: server.baseURL,
-        model: 'fake-model',
-        prompt: 'Summarise {{ input.text }}',
-        ...settings,
-      },
       ...(outputSchema === undefined ? {} : { outputSchema: outputSchema as Record<string, unknown> }),
     };
   };
@@ -229,7 +223,7 @@ describe('LlmAgentRuntime', () => {
   it('reports a refused connection as retryable', async () => {
     const gone = await FakeModelServer.start();
     await gone.close();
-    const closed = new LlmAgentRuntime({ allow: [gone.host], secrets: new EnvSecretStore({}) });
+    const closed = new LlmAgentRuntime(testServerAccess(gone.baseURL));
     const error = await rejection(closed.invoke(invocation(agent({ baseURL: gone.baseURL }), { text: 'x' })));
     expect(error).toMatchObject({ code: 'AGENT_FAILED', retryable: true });
     expect((error as Error).message).toContain('ECONNREFUSED');

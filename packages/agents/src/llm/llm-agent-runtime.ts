@@ -6,15 +6,13 @@ import {
   type AgentResult,
   type AgentRuntime,
   type Clock,
-  type SecretStore,
 } from '@baton/core';
 import type { FinishReason, LanguageModelUsage, OutputInterface, generateText } from 'ai';
 import { raceAbort, throwIfAborted } from '../abort.js';
-import { EgressGuard, type HostResolver } from '../net/egress-guard.js';
-import { EnvSecretStore } from '../secrets/env-secret-store.js';
+import { guardedFetch } from '../net/guarded-fetch.js';
+import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
 import { systemClock } from '../system-clock.js';
 import { loadAiSdk, type AiSdk } from './ai-sdk.js';
-import { guardedFetch } from './guarded-fetch.js';
 import { llmFailure } from './llm-failure.js';
 import { languageModel } from './llm-provider.js';
 import { readLlmSettings, type LlmAgentSettings } from './llm-settings.js';
@@ -22,13 +20,7 @@ import { outputObjectSchema } from './output-schema.js';
 import { StreamProgress, type StreamProgressOptions } from './stream-progress.js';
 
 /** Options of `LlmAgentRuntime`; all of them are the operator's, never a definition's. */
-export interface LlmAgentRuntimeOptions {
-  /** Where `settings.apiKeySecret` is looked up. Defaults to an `EnvSecretStore` (`BATON_SECRET_<NAME>`). */
-  secrets?: SecretStore;
-  /** Destinations allowed although loopback, private or link-local (see `EgressAllowList`). */
-  allow?: readonly string[];
-  /** Resolves host names; the system resolver by default. */
-  resolve?: HostResolver;
+export interface LlmAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
   /** Responses over this size are refused. Default 16 MiB (a streamed answer is several times its text). */
   maxResponseBytes?: number;
   /** How often a streamed answer is reported. Default every 1,000 characters or 500 ms. */
@@ -73,21 +65,17 @@ type Call = Parameters<typeof generateText>[0] & { output: OutputInterface<unkno
  */
 export class LlmAgentRuntime implements AgentRuntime {
   readonly kind = 'llm';
+  readonly #access: RemoteAccess;
   readonly #fetch: typeof globalThis.fetch;
-  readonly #secrets: SecretStore;
   readonly #clock: Clock;
   readonly #progress: StreamProgressOptions;
 
   constructor(options: LlmAgentRuntimeOptions = {}) {
-    const guard = new EgressGuard({
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-    });
+    this.#access = new RemoteAccess(options);
     this.#fetch = guardedFetch({
-      guard,
+      guard: this.#access.guard,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_LLM_MAX_RESPONSE_BYTES,
     });
-    this.#secrets = options.secrets ?? new EnvSecretStore();
     this.#clock = options.clock ?? systemClock;
     this.#progress = { everyChars: 1_000, everyMs: 500, ...options.progress };
   }
@@ -104,7 +92,15 @@ export class LlmAgentRuntime implements AgentRuntime {
     const prompt = render(settings.prompt, scope, 'prompt', agent);
     const system =
       settings.system === undefined ? undefined : render(settings.system, scope, 'system', agent);
-    const apiKey = await this.#apiKey(agent, settings, signal);
+    const apiKey =
+      settings.apiKeySecret === undefined
+        ? undefined
+        : await this.#access.secret(
+            settings.apiKeySecret,
+            'settings.apiKeySecret',
+            `agent ${agent.id}@${agent.version}`,
+            signal,
+          );
     const sdk = await raceAbort(loadAiSdk(), signal);
     const { Output } = sdk.ai;
     const call: Call = {
@@ -146,31 +142,6 @@ export class LlmAgentRuntime implements AgentRuntime {
           }
         : answer.object;
     return { output, costUsd: cost(settings, answer.usage) ?? agent.performance.costPerExecution };
-  }
-
-  async #apiKey(
-    agent: AgentDefinition,
-    settings: LlmAgentSettings,
-    signal: AbortSignal,
-  ): Promise<string | undefined> {
-    const name = settings.apiKeySecret;
-    if (name === undefined) return undefined;
-    const value = await raceAbort(this.#secrets.get(name), signal);
-    if (value === undefined) {
-      throw new AgentError(
-        `agent ${agent.id}@${agent.version} needs the secret "${name}" (settings.apiKeySecret), ` +
-          'which is not set',
-        { retryable: false, details: { secret: name } },
-      );
-    }
-    // Checked here so that neither the value nor a header-injection attempt reaches an error message.
-    if (/[\r\n\0]/.test(value)) {
-      throw new AgentError(`the secret "${name}" holds a line break or NUL, which a header cannot carry`, {
-        retryable: false,
-        details: { secret: name },
-      });
-    }
-    return value;
   }
 
   async #stream(sdk: AiSdk, call: Call, invocation: AgentInvocation): Promise<Answer> {

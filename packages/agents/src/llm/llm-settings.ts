@@ -1,8 +1,7 @@
 import { parseTemplate, type AgentDefinition } from '@baton/core';
 import { z } from 'zod';
-import { readKindSettings } from '../http/kind-settings.js';
-
-const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+import { SIMULATION_SETTINGS, readKindSettings } from '../http/kind-settings.js';
+import { SecretNameSchema, httpUrlSchema } from '../net/remote-settings.js';
 
 /**
  * The model APIs an `llm` agent can talk to. Each one is a case of `languageModel` (llm-provider.ts); adding
@@ -11,22 +10,6 @@ const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const LLM_PROVIDERS = ['openai-compatible'] as const;
 /** One of `LLM_PROVIDERS`. */
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
-
-const BaseUrlSchema = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be an absolute http or https URL' });
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol}` });
-  }
-  if (url.username !== '' || url.password !== '') {
-    ctx.addIssue({ code: 'custom', message: 'must not carry credentials; name a secret in apiKeySecret' });
-  }
-});
 
 /** A `{{ }}` template; a syntax error is reported when the definition is read, not when the model answers. */
 const TemplateSchema = z
@@ -47,12 +30,9 @@ const PricingSchema = z.strictObject({
 
 const LlmSettingsSchema = z.strictObject({
   provider: z.enum(LLM_PROVIDERS),
-  baseURL: BaseUrlSchema,
+  baseURL: httpUrlSchema('apiKeySecret'),
   model: z.string().min(1),
-  apiKeySecret: z
-    .string()
-    .regex(SECRET_NAME, 'must be a secret name: a letter, then letters, digits or _')
-    .optional(),
+  apiKeySecret: SecretNameSchema.optional(),
   system: TemplateSchema.optional(),
   prompt: TemplateSchema,
   temperature: z.number().min(0).max(2).optional(),
@@ -60,9 +40,7 @@ const LlmSettingsSchema = z.strictObject({
   pricing: PricingSchema.optional(),
   stream: z.boolean().default(false),
   structuredOutputs: z.boolean().default(true),
-  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-  simulated: z.unknown().optional(),
-  latencyMs: z.unknown().optional(),
+  ...SIMULATION_SETTINGS,
 });
 
 /**

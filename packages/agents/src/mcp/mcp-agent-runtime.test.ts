@@ -4,48 +4,30 @@ import {
   CancelledError,
   DefinitionError,
   ForbiddenError,
-  type AgentDefinition,
   type AgentInvocation,
 } from '@baton/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { definition, invocation, rejection } from '../samples.test.fixtures.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { remoteAgent, runtimesOf, testServerAccess } from '../net/remote-runtimes.test.fixtures.js';
+import { invocation, rejection } from '../samples.test.fixtures.js';
 import { EnvSecretStore } from '../secrets/env-secret-store.js';
-import { McpAgentRuntime, type McpAgentRuntimeOptions } from './mcp-agent-runtime.js';
+import { McpAgentRuntime } from './mcp-agent-runtime.js';
 import { startMcpServer, type TestMcpServer } from './mcp-servers.test.fixtures.js';
 
 const stdioServer = fileURLToPath(new URL('./mcp-stdio-server.test.fixtures.js', import.meta.url));
 
 describe('McpAgentRuntime', () => {
   let server: TestMcpServer;
-  const runtimes: McpAgentRuntime[] = [];
 
   beforeAll(async () => {
     server = await startMcpServer();
-  });
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.close()));
   });
   afterAll(async () => {
     await server.close();
   });
 
-  const runtime = (options: McpAgentRuntimeOptions = {}): McpAgentRuntime => {
-    const created = new McpAgentRuntime({
-      allow: [new URL(server.url).host],
-      secrets: new EnvSecretStore({}),
-      ...options,
-    });
-    runtimes.push(created);
-    return created;
-  };
-  const agent = (settings: Record<string, unknown>): AgentDefinition => ({
-    ...definition('builtin.summarizer'),
-    id: 'acme.tools',
-    version: '1.0.0',
-    kind: 'mcp',
-    settings,
-  });
-  const tool = (name: string, extra: Record<string, unknown> = {}): AgentDefinition =>
+  const runtime = runtimesOf(McpAgentRuntime, () => testServerAccess(server.url));
+  const agent = (settings: Record<string, unknown>) => remoteAgent('mcp', 'acme.tools', settings);
+  const tool = (name: string, extra: Record<string, unknown> = {}) =>
     agent({ url: server.url, tool: name, ...extra });
 
   it('supports mcp agents only', () => {

@@ -4,13 +4,11 @@ import {
   type AgentInvocation,
   type AgentResult,
   type AgentRuntime,
-  type SecretStore,
 } from '@baton/core';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { raceAbort, throwIfAborted } from '../abort.js';
-import { EgressGuard, type HostResolver } from '../net/egress-guard.js';
-import { EnvSecretStore } from '../secrets/env-secret-store.js';
-import { ClientPool } from './client-pool.js';
+import { ClientPool } from '../net/client-pool.js';
+import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
 import { disconnect, listTools, mcpServer, type McpConnection } from './mcp-connection.js';
 import { mcpFailure } from './mcp-failure.js';
 import { toolOutput, type ToolCallAnswer } from './mcp-result.js';
@@ -18,13 +16,7 @@ import type * as McpSdk from './mcp-sdk.js';
 import { readMcpSettings, toolArguments } from './mcp-settings.js';
 
 /** Options of `McpAgentRuntime`; all of them are the operator's, never a definition's. */
-export interface McpAgentRuntimeOptions {
-  /** Where `settings.authSecret` is looked up. Defaults to an `EnvSecretStore` (`BATON_SECRET_<NAME>`). */
-  secrets?: SecretStore;
-  /** Destinations allowed although loopback, private or link-local (see `EgressAllowList`). */
-  allow?: readonly string[];
-  /** Resolves host names; the system resolver by default. */
-  resolve?: HostResolver;
+export interface McpAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
   /**
    * The commands a `stdio` server may be started with, matched exactly against `settings.command`. Empty by
    * default, which refuses every stdio server: starting one runs a program as this process's user.
@@ -58,8 +50,7 @@ const NO_TIMEOUT = 2_147_483_647;
  */
 export class McpAgentRuntime implements AgentRuntime {
   readonly kind = 'mcp';
-  readonly #guard: EgressGuard;
-  readonly #secrets: SecretStore;
+  readonly #access: RemoteAccess;
   readonly #stdioCommands: ReadonlySet<string>;
   readonly #connectTimeoutMs: number;
   readonly #maxResponseBytes: number | undefined;
@@ -67,11 +58,7 @@ export class McpAgentRuntime implements AgentRuntime {
   #sdk: Promise<typeof McpSdk> | undefined;
 
   constructor(options: McpAgentRuntimeOptions = {}) {
-    this.#guard = new EgressGuard({
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-    });
-    this.#secrets = options.secrets ?? new EnvSecretStore();
+    this.#access = new RemoteAccess(options);
     this.#stdioCommands = new Set(options.stdioCommands ?? []);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#maxResponseBytes = options.maxResponseBytes;
@@ -94,8 +81,7 @@ export class McpAgentRuntime implements AgentRuntime {
     const sdk = await raceAbort((this.#sdk ??= import('./mcp-sdk.js')), signal);
     const reach = {
       sdk,
-      guard: this.#guard,
-      secrets: this.#secrets,
+      access: this.#access,
       stdioCommands: this.#stdioCommands,
       connectTimeoutMs: this.#connectTimeoutMs,
       maxResponseBytes: this.#maxResponseBytes,

@@ -1,14 +1,13 @@
-import { AgentError, ForbiddenError, type SecretStore } from '@baton/core';
+import { ForbiddenError } from '@baton/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { raceAbort } from '../abort.js';
-import type { EgressGuard } from '../net/egress-guard.js';
+import { guardedFetch } from '../net/guarded-fetch.js';
+import type { RemoteAccess } from '../net/remote-access.js';
 import { stableHash } from '../stable-hash.js';
-import { guardedFetch } from './guarded-fetch.js';
 import type * as McpSdk from './mcp-sdk.js';
 import type { McpServerSettings } from './mcp-settings.js';
-import { bearerHeader } from './remote-settings.js';
 
 /** An open MCP client, as the pool keeps it. */
 export interface McpConnection {
@@ -24,8 +23,7 @@ export interface McpConnection {
 /** What reaching a server needs from the runtime; all of it is the operator's. */
 export interface McpReach {
   readonly sdk: typeof McpSdk;
-  readonly guard: EgressGuard;
-  readonly secrets: SecretStore;
+  readonly access: RemoteAccess;
   readonly stdioCommands: ReadonlySet<string>;
   readonly connectTimeoutMs: number;
   readonly maxResponseBytes: number | undefined;
@@ -62,19 +60,17 @@ export async function mcpServer(
         ),
     };
   }
-  await raceAbort(reach.guard.check(server.url), signal);
+  const { access } = reach;
+  await raceAbort(access.guard.check(server.url), signal);
   const headers: Record<string, string> = { ...server.headers };
   if (server.authSecret !== undefined) {
-    const secret = server.authSecret;
-    const bearer = bearerHeader(secret, await raceAbort(reach.secrets.get(secret), signal));
-    if ('error' in bearer) {
-      throw new AgentError(`${callee} ${bearer.error}`, { retryable: false, details: { secret } });
-    }
-    headers['authorization'] = bearer.value;
+    const token = await access.secret(server.authSecret, 'settings.authSecret', callee, signal);
+    headers['authorization'] = `Bearer ${token}`;
   }
   const fetch = guardedFetch({
-    guard: reach.guard,
-    ...(reach.maxResponseBytes === undefined ? {} : { maxResponseBytes: reach.maxResponseBytes }),
+    guard: access.guard,
+    maxResponseBytes: reach.maxResponseBytes,
+    rejectRetryableStatuses: true,
   });
   return {
     key: stableHash('http', server.url, JSON.stringify(sorted(headers))),

@@ -1,6 +1,6 @@
 import { AgentError, type BatonError } from '@baton/core';
 import { abortError } from '../abort.js';
-import { batonCause } from './guarded-fetch.js';
+import { batonCause } from '../net/guarded-fetch.js';
 import type * as McpSdk from './mcp-sdk.js';
 import { flatten } from './mcp-result.js';
 

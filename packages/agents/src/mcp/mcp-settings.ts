@@ -1,7 +1,7 @@
 import { AgentError, resolveTemplates, type AgentDefinition } from '@baton/core';
 import { z } from 'zod';
-import { readKindSettings } from '../http/kind-settings.js';
-import { HttpUrlSchema, SecretNameSchema, headersSchema, keyedRecord } from './remote-settings.js';
+import { SIMULATION_SETTINGS, readKindSettings } from '../http/kind-settings.js';
+import { SecretNameSchema, headersSchema, httpUrlSchema, keyedRecord } from '../net/remote-settings.js';
 
 /**
  * Variables a definition may not set for a stdio server: they would change which program runs (`PATH`
@@ -15,7 +15,7 @@ const STDIO_ONLY = ['command', 'args', 'env'] as const;
 const McpSettingsSchema = z
   .strictObject({
     transport: z.enum(['streamable-http', 'stdio']).default('streamable-http'),
-    url: HttpUrlSchema.optional(),
+    url: httpUrlSchema('authSecret').optional(),
     headers: headersSchema(['mcp-session-id', 'mcp-protocol-version', 'last-event-id']).optional(),
     authSecret: SecretNameSchema.optional(),
     command: z.string().min(1).optional(),
@@ -29,9 +29,7 @@ const McpSettingsSchema = z
     ).optional(),
     tool: z.string().min(1),
     arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),
-    // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-    simulated: z.unknown().optional(),
-    latencyMs: z.unknown().optional(),
+    ...SIMULATION_SETTINGS,
   })
   .superRefine((settings, ctx) => {
     const stdio = settings.transport === 'stdio';

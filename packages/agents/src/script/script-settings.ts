@@ -1,6 +1,6 @@
 import type { AgentDefinition } from '@baton/core';
 import { z } from 'zod';
-import { readKindSettings } from '../http/kind-settings.js';
+import { SIMULATION_SETTINGS, readKindSettings } from '../http/kind-settings.js';
 
 /** Defaults and bounds of the script limits. */
 export const SCRIPT_LIMITS = {
@@ -22,9 +22,7 @@ const ScriptSettingsSchema = z.strictObject({
     .max(SCRIPT_LIMITS.maxMemoryLimitMb)
     .default(SCRIPT_LIMITS.defaultMemoryLimitMb),
   timeLimitMs: z.int().min(1).max(SCRIPT_LIMITS.maxTimeLimitMs).default(SCRIPT_LIMITS.defaultTimeLimitMs),
-  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-  simulated: z.unknown().optional(),
-  latencyMs: z.unknown().optional(),
+  ...SIMULATION_SETTINGS,
 });
 
 /**

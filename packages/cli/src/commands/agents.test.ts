@@ -178,3 +178,30 @@ describe('baton agents', () => {
     expect(status.stderr).toBe('baton: no agent acme.nothing@1.0.0 is registered [NOT_FOUND]\n');
   });
 });
+
+describe('baton agents search and show', () => {
+  it('searches by words and filters, and shows measured figures and who calls an agent', async () => {
+    await baton('agents', 'register', file('agents.json', [scriptAgent('acme.double')]));
+    const workflow = file('wf.json', {
+      id: 'doubler',
+      name: 'Doubler',
+      version: '1.0.0',
+      nodes: [{ id: 'twice', type: 'agent', agent: { id: 'acme.double' }, inputs: { n: 2 } }],
+    });
+    expect((await baton('run', workflow)).code).toBe(0);
+
+    const found = await baton('agents', 'search', 'legal', 'review', '--domain', 'legal', '--json');
+    expect((JSON.parse(found.stdout) as AgentDefinition[]).map((a) => a.id)).toEqual([
+      'builtin.legal-reviewer',
+    ]);
+    const cheap = await baton('agents', 'search', '--skill', 'test', '--max-cost', '0.01', '--json');
+    expect((JSON.parse(cheap.stdout) as AgentDefinition[]).map((a) => a.id)).toContain('acme.double');
+    const bad = await baton('agents', 'search', '--max-cost', 'cheap');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--max-cost must be a number/);
+
+    const shown = await baton('agents', 'show', 'acme.double@1.0.0');
+    expect(shown.stdout).toMatch(/measured over 1 executions: p50 \d+ ms/);
+    expect(shown.stdout).toMatch(/called by doubler@1\.0\.0#twice \(pinned\)/);
+  });
+});

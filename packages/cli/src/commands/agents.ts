@@ -4,15 +4,18 @@ import {
   validateAgentDefinition,
   type AgentDefinition,
   type AgentDefinitionInput,
+  type AgentDependencies,
   type AgentStatus,
   type Domain,
   type Problem,
 } from '@baton/core';
-import type { AgentUsage, Baton } from '@baton/embedded';
+import type { AgentPerformanceReport, AgentUsage, Baton } from '@baton/embedded';
 import { formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { readAgentDocuments } from '../load-document.js';
 import { countProblems, printProblems } from '../problems-report.js';
+import { listLine, statusColour } from './agents-format.js';
+import { registerAgentSearch } from './agents-search.js';
 import { openBaton } from './run.js';
 
 const STATUSES: readonly AgentStatus[] = AgentStatusSchema.options;
@@ -22,6 +25,8 @@ const DATA_DIR = 'where the registry is stored (default: $BATON_DATA_DIR or ./.b
 interface ShownVersion {
   definition: AgentDefinition;
   usage: Omit<AgentUsage, 'agent'>;
+  performance: AgentPerformanceReport;
+  dependencies: AgentDependencies;
 }
 
 /**
@@ -63,6 +68,8 @@ export function registerAgents(program: Command, io: CliIo, setExit: (code: numb
       });
     });
 
+  registerAgentSearch(agents, io, withBaton);
+
   agents
     .command('show')
     .description(
@@ -82,10 +89,16 @@ export function registerAgents(program: Command, io: CliIo, setExit: (code: numb
           return ExitCode.invalid;
         }
         const usage = new Map((await baton.agentUsage()).map(({ agent, ...counts }) => [agent, counts]));
-        const shown: ShownVersion[] = versions.map((definition) => ({
-          definition,
-          usage: usage.get(`${definition.id}@${definition.version}`) ?? { tasks: 0, runs: 0, lastUsedAt: 0 },
-        }));
+        const shown: ShownVersion[] = [];
+        for (const definition of versions) {
+          const exact = `${definition.id}@${definition.version}`;
+          shown.push({
+            definition,
+            usage: usage.get(exact) ?? { tasks: 0, runs: 0, lastUsedAt: 0 },
+            performance: baton.agentPerformance(exact),
+            dependencies: await baton.agentDependencies(exact),
+          });
+        }
         if (options.json) io.stdout(`${JSON.stringify({ id, versions: shown }, null, 2)}\n`);
         else io.stdout(shown.map((v) => showVersion(io, v)).join('\n'));
         return ExitCode.ok;
@@ -186,26 +199,7 @@ function exactRef(ref: string): void {
   }
 }
 
-function statusColour(io: CliIo, status: AgentStatus): (text: string) => string {
-  const s = styles(io);
-  return status === 'offline'
-    ? s.red
-    : status === 'deprecated'
-      ? s.yellow
-      : status === 'beta'
-        ? s.cyan
-        : s.green;
-}
-
-function listLine(io: CliIo, agent: AgentDefinition): string {
-  const s = styles(io);
-  const ref = `${agent.id}@${agent.version}`.padEnd(40);
-  const status = statusColour(io, agent.status)(agent.status.padEnd(10));
-  const replaced = agent.replacedBy === undefined ? '' : s.dim(` → ${agent.replacedBy}`);
-  return `${ref} ${status} ${agent.capabilities.domain.padEnd(11)} ${agent.kind.padEnd(8)} ${agent.name}${replaced}`;
-}
-
-function showVersion(io: CliIo, { definition: a, usage }: ShownVersion): string {
+function showVersion(io: CliIo, { definition: a, usage, performance, dependencies }: ShownVersion): string {
   const s = styles(io);
   const lines = [
     `${s.bold(`${a.id}@${a.version}`)}  ${statusColour(io, a.status)(a.status)}  ${a.name}`,
@@ -220,6 +214,25 @@ function showVersion(io: CliIo, { definition: a, usage }: ShownVersion): string 
   lines.push(
     `  declared ${p.avgLatency} ms · ${p.successRate}% success · ${formatUsd(p.costPerExecution)} per execution`,
   );
+  const m = performance.measured;
+  if (m) {
+    lines.push(
+      `  measured over ${m.samples} executions: p50 ${Math.round(m.latencyP50)} ms · p95 ${Math.round(m.latencyP95)} ms · ${m.successRate.toFixed(1)}% success · ${formatUsd(m.costPerExecution)} per execution · ${Math.round(m.throughput)}/h${performance.judgedBy === 'measured' ? '' : ' (too few to select by)'}`,
+    );
+  }
+  const { secrets, endpoints, tools, usedBy } = dependencies;
+  if (secrets.length + endpoints.length + tools.length > 0) {
+    const needs = [
+      ...secrets.map((x) => `secret ${x}`),
+      ...tools.map((x) => `tool ${x}`),
+      ...endpoints.map((x) => `endpoint ${x}`),
+    ];
+    lines.push(`  needs ${needs.join(' · ')}`);
+  }
+  if (usedBy.length > 0) {
+    const uses = usedBy.map((u) => `${u.workflowId}@${u.workflowVersion}#${u.nodeId} (${u.via})`);
+    lines.push(`  called by ${uses.join(', ')}`);
+  }
   if (a.status === 'deprecated' || a.deprecatedAt !== undefined || a.replacedBy !== undefined) {
     const since = a.deprecatedAt === undefined ? '' : ` since ${a.deprecatedAt}`;
     const by = a.replacedBy === undefined ? '' : `; use ${a.replacedBy} instead`;

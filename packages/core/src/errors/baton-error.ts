@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'STORAGE_FAILED'
   | 'FORBIDDEN'
-  | 'USAGE';
+  | 'USAGE'
+  | 'WORKFLOW_CYCLE';
 
 /** Options shared by every Baton error. */
 export interface BatonErrorOptions {
