@@ -5,8 +5,9 @@ import type { Migration } from '../migrations.js';
  *
  * - `agents` holds each saved `id@version` whole as JSON, replaced on every save; the listing order (semantic
  *   version precedence) is applied in code, since SQL cannot sort versions.
- * - `tasks_agent_ended` serves `agentExecutions` (one agent version's settled tasks, newest first) and the
- *   grouping of `agentUsage`. It is partial: tasks of other node types have no agent and stay out of it.
+ * - `tasks_agent_ended` serves `agentExecutions` (one agent version's settled tasks, newest first). It is
+ *   partial — settled agent tasks only — so a task is written to it once, when it settles, not at dispatch too;
+ *   `agentUsage`, an occasional admin query, scans the table.
  */
 export const agentRegistry: Migration = {
   version: 3,
@@ -20,6 +21,6 @@ export const agentRegistry: Migration = {
       PRIMARY KEY (id, version)
     ) WITHOUT ROWID;
 
-    CREATE INDEX tasks_agent_ended ON tasks (agent, ended_at) WHERE agent IS NOT NULL;
+    CREATE INDEX tasks_agent_ended ON tasks (agent, ended_at) WHERE agent IS NOT NULL AND ended_at IS NOT NULL;
   `,
 };
