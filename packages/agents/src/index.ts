@@ -68,3 +68,11 @@ export { readMcpSettings, type McpAgentSettings, type McpServerSettings } from '
 export { A2aAgentRuntime, type A2aAgentRuntimeOptions } from './a2a/a2a-agent-runtime.js';
 export { readA2aSettings, type A2aAgentSettings } from './a2a/a2a-settings.js';
 export { type A2aOutput, type A2aArtifact, type A2aPart } from './a2a/remote-task.js';
+export {
+  A2A_IMPORT_DEFAULTS,
+  agentCardToDefinition,
+  slugId,
+  type AgentCardMapping,
+} from './a2a/agent-card.js';
+export { importA2aAgent, type ImportA2aAgentOptions } from './a2a/import-a2a-agent.js';
+export { probeAgent, type ProbeOptions, type ProbeResult } from './net/probe.js';

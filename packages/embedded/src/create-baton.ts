@@ -22,6 +22,7 @@ import {
   type WorkflowExecutionMetrics,
 } from '@baton/core';
 import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
+import { agentImport, type AgentImport } from './agent-import.js';
 import { agentInsights, type AgentInsights } from './agent-insights.js';
 import { agentRegistry, loadStoredAgents, type AgentRegistry } from './agent-registry.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
@@ -67,7 +68,7 @@ export interface RunDetails {
 }
 
 /** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
-export interface Baton extends RunControls, AgentRegistry, AgentInsights {
+export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentImport {
   /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
   readonly mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database (without credentials). */
@@ -233,6 +234,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     ...runControls(engine),
     ...registry,
     ...agentInsights(engine, store, catalog),
+    ...agentImport(registry, catalog, engine, options),
     async close() {
       // First, so that tasks aborted by the shutdown leave their child runs to be recovered with them.
       agents.workflows.detach();

@@ -16,3 +16,4 @@ export { TimeOrderedIds } from './time-ordered-ids.js';
 export { builtinAgentDefinitions } from '@baton/agents';
 export { type RunControls, type ActOptions, type AgentBreaker } from './run-controls.js';
 export { type AgentInsights, type AgentPerformanceReport } from './agent-insights.js';
+export { type AgentImport, type AgentProbeReport, type ImportAgentOptions } from './agent-import.js';

@@ -1,3 +1,5 @@
+import type * as Anthropic from '@ai-sdk/anthropic';
+import type * as OpenAi from '@ai-sdk/openai';
 import type * as OpenAiCompatible from '@ai-sdk/openai-compatible';
 import { AgentError } from '@baton/core';
 import type * as Ai from 'ai';
@@ -6,6 +8,8 @@ import type * as Ai from 'ai';
 export interface AiSdk {
   readonly ai: typeof Ai;
   readonly openaiCompatible: typeof OpenAiCompatible;
+  readonly openai: typeof OpenAi;
+  readonly anthropic: typeof Anthropic;
 }
 
 let loading: Promise<AiSdk> | undefined;
@@ -17,8 +21,13 @@ let loading: Promise<AiSdk> | undefined;
  * non-retryable `AgentError`, since the next attempt in the same process would fail the same way.
  */
 export function loadAiSdk(): Promise<AiSdk> {
-  loading ??= Promise.all([import('ai'), import('@ai-sdk/openai-compatible')]).then(
-    ([ai, openaiCompatible]) => ({ ai, openaiCompatible }),
+  loading ??= Promise.all([
+    import('ai'),
+    import('@ai-sdk/openai-compatible'),
+    import('@ai-sdk/openai'),
+    import('@ai-sdk/anthropic'),
+  ]).then(
+    ([ai, openaiCompatible, openai, anthropic]) => ({ ai, openaiCompatible, openai, anthropic }),
     (error: unknown) => {
       loading = undefined;
       throw new AgentError(

@@ -29,9 +29,10 @@ export type FakeReply =
 const DEFAULT_REPLY: FakeReply = { kind: 'text', text: 'Hello from the fake model.' };
 
 /**
- * An OpenAI-compatible chat server for tests (`POST /v1/chat/completions`), on 127.0.0.1 with a random port.
+ * A model server for tests, on 127.0.0.1 with a random port: OpenAI's chat completions
+ * (`POST /v1/chat/completions`) and Anthropic's messages (`POST /v1/messages`), each in its own wire format.
  * It records every request and answers from a queue of replies (a default text when the queue is empty):
- * a completion, plain or streamed, an error status with an OpenAI-style error body, or malformed JSON.
+ * a completion, plain or streamed, an error status with the API's error body, or malformed JSON.
  */
 export class FakeModelServer {
   readonly requests: ReceivedRequest[] = [];
@@ -46,11 +47,11 @@ export class FakeModelServer {
       req.on('end', () => {
         const body = (raw === '' ? {} : JSON.parse(raw)) as Record<string, unknown>;
         this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-        if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-          json(res, 404, { error: { message: `no route ${req.method ?? ''} ${req.url ?? ''}` } });
-          return;
-        }
-        answer(res, this.#replies.shift() ?? DEFAULT_REPLY, body['stream'] === true);
+        const reply = this.#replies.shift() ?? DEFAULT_REPLY;
+        const stream = body['stream'] === true;
+        if (req.method === 'POST' && req.url === '/v1/chat/completions') answer(res, reply, stream);
+        else if (req.method === 'POST' && req.url === '/v1/messages') answerAnthropic(res, reply, stream);
+        else json(res, 404, { error: { message: `no route ${req.method ?? ''} ${req.url ?? ''}` } });
       });
     });
   }
@@ -169,4 +170,71 @@ function streamText(res: ServerResponse, reply: FakeReply & { kind: 'text' }): v
     else setTimeout(next, reply.chunkDelayMs);
   };
   next();
+}
+
+/** The same replies in Anthropic's Messages API format, streamed as its named server-sent events. */
+function answerAnthropic(res: ServerResponse, reply: FakeReply, stream: boolean): void {
+  switch (reply.kind) {
+    case 'status':
+      json(
+        res,
+        reply.status,
+        { type: 'error', error: { type: 'fake_error', message: reply.message } },
+        reply.headers,
+      );
+      return;
+    case 'malformed':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"type": "message", "content": [');
+      return;
+    case 'text':
+      break;
+  }
+  const model = reply.model ?? 'claude-fake-001';
+  const usage = reply.usage ?? { prompt_tokens: 12, completion_tokens: 7 };
+  if (!stream) {
+    json(res, 200, {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: reply.text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
+    });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const event = (type: string, data: Record<string, unknown>): void => {
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  };
+  event('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.prompt_tokens, output_tokens: 1 },
+    },
+  });
+  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+  event('ping', {});
+  const size = reply.chunkChars ?? 4;
+  for (let i = 0; i < reply.text.length; i += size) {
+    event('content_block_delta', {
+      index: 0,
+      delta: { type: 'text_delta', text: reply.text.slice(i, i + size) },
+    });
+  }
+  event('content_block_stop', { index: 0 });
+  event('message_delta', {
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: usage.completion_tokens },
+  });
+  event('message_stop', {});
+  res.end();
 }

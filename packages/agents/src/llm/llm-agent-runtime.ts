@@ -11,9 +11,12 @@ import type { FinishReason, LanguageModelUsage, OutputInterface, generateText } 
 import { raceAbort, throwIfAborted } from '../abort.js';
 import { guardedFetch } from '../net/guarded-fetch.js';
 import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
+import { isSafeHeaderValue } from '../net/remote-settings.js';
 import { systemClock } from '../system-clock.js';
 import { loadAiSdk, type AiSdk } from './ai-sdk.js';
+import { llmBaseURL, secretNotConfigured } from './llm-configuration.js';
 import { llmFailure } from './llm-failure.js';
+import { costOf, priceOf, type LlmPrices } from './llm-prices.js';
 import { languageModel } from './llm-provider.js';
 import { readLlmSettings, type LlmAgentSettings } from './llm-settings.js';
 import { outputObjectSchema } from './output-schema.js';
@@ -27,6 +30,11 @@ export interface LlmAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
   progress?: Partial<StreamProgressOptions>;
   /** Times the progress reports. The system clock by default. */
   clock?: Clock;
+  /**
+   * USD per million tokens by model id, over `DEFAULT_LLM_PRICES` and under a definition's
+   * `settings.pricing`: the operator's negotiated prices, or models the default table lacks.
+   */
+  prices?: LlmPrices;
 }
 
 /** The default cap on a model's response body. */
@@ -50,7 +58,8 @@ type Call = Parameters<typeof generateText>[0] & { output: OutputInterface<unkno
  * AI SDK. `settings.system` and `settings.prompt` are rendered over `{ input, agent: { id, version } }`; the
  * answer is `{ text, usage: { inputTokens, outputTokens }, model, finishReason }`, or, when the definition
  * has an `outputSchema`, the object the model produced for that schema (sent as the JSON Schema of the
- * answer). The cost is the reported token usage times `settings.pricing`, else `costPerExecution`. With
+ * answer). The cost is the reported token usage times the model's price (`priceOf`: `settings.pricing`, the
+ * `prices` option, `DEFAULT_LLM_PRICES`), else `costPerExecution`. With
  * `settings.stream` the answer is streamed and reported through `invocation.progress` as it grows.
  *
  * Every request passes the egress guard and is pinned to the checked addresses; it carries the API key
@@ -58,8 +67,9 @@ type Call = Parameters<typeof generateText>[0] & { output: OutputInterface<unkno
  * (`maxRetries: 0`): the task's retry policy decides.
  *
  * Contract: 408, 429, 5xx and connection failures reject with a retryable `AgentError`; other 4xx, an
- * unreadable answer, an object that does not match the `outputSchema`, and a missing secret with a
- * non-retryable one carrying the provider's message (never the key); invalid settings with a
+ * unreadable answer and an object that does not match the `outputSchema` with a non-retryable one carrying
+ * the provider's message (never the key); a missing base URL, API key setting or secret with a
+ * non-retryable one whose `details.reason` is `NOT_CONFIGURED`, naming what to set, before any request; invalid settings with a
  * `DefinitionError`, a refused destination with a `ForbiddenError` (`details.reason` `EGRESS_DENIED`). When
  * the invocation's signal fires the request is torn down and the call rejects with the signal's reason.
  */
@@ -69,6 +79,7 @@ export class LlmAgentRuntime implements AgentRuntime {
   readonly #fetch: typeof globalThis.fetch;
   readonly #clock: Clock;
   readonly #progress: StreamProgressOptions;
+  readonly #prices: LlmPrices;
 
   constructor(options: LlmAgentRuntimeOptions = {}) {
     this.#access = new RemoteAccess(options);
@@ -78,6 +89,7 @@ export class LlmAgentRuntime implements AgentRuntime {
     });
     this.#clock = options.clock ?? systemClock;
     this.#progress = { everyChars: 1_000, everyMs: 500, ...options.progress };
+    this.#prices = options.prices ?? {};
   }
 
   supports(agent: AgentDefinition): boolean {
@@ -88,6 +100,7 @@ export class LlmAgentRuntime implements AgentRuntime {
     const { agent, signal } = invocation;
     throwIfAborted(signal);
     const settings = readLlmSettings(agent);
+    const baseURL = llmBaseURL(settings, `llm agent ${agent.id}@${agent.version}`);
     const scope = { input: invocation.input, agent: { id: agent.id, version: agent.version } };
     const prompt = render(settings.prompt, scope, 'prompt', agent);
     const system =
@@ -95,16 +108,11 @@ export class LlmAgentRuntime implements AgentRuntime {
     const apiKey =
       settings.apiKeySecret === undefined
         ? undefined
-        : await this.#access.secret(
-            settings.apiKeySecret,
-            'settings.apiKeySecret',
-            `agent ${agent.id}@${agent.version}`,
-            signal,
-          );
+        : await this.#apiKey(settings.apiKeySecret, `llm agent ${agent.id}@${agent.version}`, signal);
     const sdk = await raceAbort(loadAiSdk(), signal);
     const { Output } = sdk.ai;
     const call: Call = {
-      model: languageModel(sdk, settings, { apiKey, fetch: this.#fetch }),
+      model: languageModel(sdk, settings, { baseURL, apiKey, fetch: this.#fetch }),
       prompt,
       ...(system === undefined ? {} : { system }),
       ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
@@ -126,7 +134,7 @@ export class LlmAgentRuntime implements AgentRuntime {
     } catch (error) {
       // An abort can surface as whatever the SDK made of the torn-down request; the signal's reason wins.
       throwIfAborted(signal);
-      throw llmFailure(error, { callee: callee(agent, settings), secret: apiKey }, sdk);
+      throw llmFailure(error, { callee: callee(agent, settings, baseURL), secret: apiKey }, sdk);
     }
     throwIfAborted(signal);
     const output =
@@ -141,7 +149,36 @@ export class LlmAgentRuntime implements AgentRuntime {
             finishReason: answer.finishReason,
           }
         : answer.object;
-    return { output, costUsd: cost(settings, answer.usage) ?? agent.performance.costPerExecution };
+    return {
+      output,
+      costUsd: this.#cost(settings, answer.usage) ?? agent.performance.costPerExecution,
+    };
+  }
+
+  /**
+   * The API key `name` holds. Read here rather than through `RemoteAccess.secret` so that an unset one says
+   * exactly what to set (`secretNotConfigured`).
+   */
+  async #apiKey(name: string, callee: string, signal: AbortSignal): Promise<string> {
+    const value = await raceAbort(this.#access.secrets.get(name), signal);
+    if (value === undefined) throw secretNotConfigured(name, callee);
+    // Checked here so that neither the value nor a header-injection attempt reaches an error message.
+    if (!isSafeHeaderValue(value)) {
+      throw new AgentError(`the secret "${name}" holds a line break or NUL, which a header cannot carry`, {
+        retryable: false,
+        details: { secret: name },
+      });
+    }
+    return value;
+  }
+
+  /** USD from the reported tokens and the model's price; undefined when either is missing. */
+  #cost(settings: LlmAgentSettings, usage: LanguageModelUsage): number | undefined {
+    const price = priceOf(settings.model, settings.provider, settings.pricing, this.#prices);
+    if (price === undefined || usage.inputTokens === undefined || usage.outputTokens === undefined) {
+      return undefined;
+    }
+    return costOf(price, usage.inputTokens, usage.outputTokens);
   }
 
   async #stream(sdk: AiSdk, call: Call, invocation: AgentInvocation): Promise<Answer> {
@@ -214,19 +251,7 @@ function render(
   return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
-/** USD from the reported tokens and `settings.pricing`; undefined when either is missing. */
-function cost(settings: LlmAgentSettings, usage: LanguageModelUsage): number | undefined {
-  const { pricing } = settings;
-  if (pricing === undefined || usage.inputTokens === undefined || usage.outputTokens === undefined) {
-    return undefined;
-  }
-  const usd =
-    (usage.inputTokens * pricing.inputPerMillion + usage.outputTokens * pricing.outputPerMillion) / 1_000_000;
-  // Rounded to a billionth of a dollar so that float noise does not show in reports.
-  return Math.round(usd * 1e9) / 1e9;
-}
-
-function callee(agent: AgentDefinition, settings: LlmAgentSettings): string {
-  const url = new URL(settings.baseURL);
+function callee(agent: AgentDefinition, settings: LlmAgentSettings, baseURL: string): string {
+  const url = new URL(baseURL);
   return `llm agent ${agent.id}@${agent.version} (${url.origin}${url.pathname}, model ${settings.model})`;
 }

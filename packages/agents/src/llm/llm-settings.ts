@@ -5,11 +5,22 @@ import { SecretNameSchema, httpUrlSchema } from '../net/remote-settings.js';
 
 /**
  * The model APIs an `llm` agent can talk to. Each one is a case of `languageModel` (llm-provider.ts); adding
- * `openai` or `anthropic` means adding its name here and its AI SDK provider there.
+ * one means adding its name here, its AI SDK provider there and, when it has a public endpoint, its URL to
+ * `DEFAULT_BASE_URLS`.
  */
-export const LLM_PROVIDERS = ['openai-compatible'] as const;
+export const LLM_PROVIDERS = ['openai-compatible', 'openai', 'anthropic'] as const;
 /** One of `LLM_PROVIDERS`. */
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+
+/**
+ * The public endpoint of each provider that has one, used when `settings.baseURL` is left out. Always passed
+ * to the SDK explicitly, so that `OPENAI_BASE_URL` or `ANTHROPIC_BASE_URL` in the environment cannot redirect
+ * an agent behind the operator's back.
+ */
+export const DEFAULT_BASE_URLS: Readonly<Partial<Record<LlmProvider, string>>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+};
 
 /** A `{{ }}` template; a syntax error is reported when the definition is read, not when the model answers. */
 const TemplateSchema = z
@@ -30,7 +41,7 @@ const PricingSchema = z.strictObject({
 
 const LlmSettingsSchema = z.strictObject({
   provider: z.enum(LLM_PROVIDERS),
-  baseURL: httpUrlSchema('apiKeySecret'),
+  baseURL: httpUrlSchema('apiKeySecret').optional(),
   model: z.string().min(1),
   apiKeySecret: SecretNameSchema.optional(),
   system: TemplateSchema.optional(),
@@ -61,10 +72,12 @@ const LlmSettingsSchema = z.strictObject({
  * `system` and `prompt` are templates over `{ input, agent }` (core's expression templates). `pricing` is in
  * USD per million tokens. `stream` streams the answer and reports it as progress; `structuredOutputs: false`
  * is for servers that do not take a JSON Schema `response_format` (they get `json_object` instead).
+ * `baseURL` may be left out for `openai` and `anthropic` (see `DEFAULT_BASE_URLS`); an `openai-compatible`
+ * agent without one is valid but fails as not configured when it runs.
  */
 export interface LlmAgentSettings {
   readonly provider: LlmProvider;
-  readonly baseURL: string;
+  readonly baseURL?: string;
   readonly model: string;
   readonly apiKeySecret?: string;
   readonly system?: string;
@@ -86,12 +99,12 @@ export function readLlmSettings(agent: AgentDefinition): LlmAgentSettings {
   // Copied field by field so that an absent optional stays absent (exactOptionalPropertyTypes).
   const settings: { -readonly [K in keyof LlmAgentSettings]: LlmAgentSettings[K] } = {
     provider: read.provider,
-    baseURL: read.baseURL,
     model: read.model,
     prompt: read.prompt,
     stream: read.stream,
     structuredOutputs: read.structuredOutputs,
   };
+  if (read.baseURL !== undefined) settings.baseURL = read.baseURL;
   if (read.apiKeySecret !== undefined) settings.apiKeySecret = read.apiKeySecret;
   if (read.system !== undefined) settings.system = read.system;
   if (read.temperature !== undefined) settings.temperature = read.temperature;

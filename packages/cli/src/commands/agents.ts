@@ -15,6 +15,8 @@ import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { readAgentDocuments } from '../load-document.js';
 import { countProblems, printProblems } from '../problems-report.js';
 import { listLine, statusColour } from './agents-format.js';
+import { registerAgentHealth } from './agents-health.js';
+import { registerAgentImport } from './agents-import.js';
 import { registerAgentSearch } from './agents-search.js';
 import { openBaton } from './run.js';
 
@@ -69,6 +71,8 @@ export function registerAgents(program: Command, io: CliIo, setExit: (code: numb
     });
 
   registerAgentSearch(agents, io, withBaton);
+  registerAgentImport(agents, io, setExit);
+  registerAgentHealth(agents, io, setExit);
 
   agents
     .command('show')
