@@ -76,3 +76,4 @@ export {
 } from './a2a/agent-card.js';
 export { importA2aAgent, type ImportA2aAgentOptions } from './a2a/import-a2a-agent.js';
 export { probeAgent, type ProbeOptions, type ProbeResult } from './net/probe.js';
+export { DEFAULT_LLM_PRICES, type LlmPrice, type LlmPrices } from './llm/llm-prices.js';

@@ -13,6 +13,7 @@ import {
   FunctionAgentRuntime,
   HttpAgentRuntime,
   LlmAgentRuntime,
+  type LlmPrices,
   McpAgentRuntime,
   ScriptAgentRuntime,
   builtinAgentDefinitions,
@@ -44,7 +45,8 @@ export interface AgentSetup {
 /** How agents of the remote and code kinds may reach out. */
 export interface AgentSetupOptions {
   /**
-   * Destinations `http` and `llm` agents may call although they are loopback, private or link-local addresses
+   * Destinations `http`, `llm`, `mcp` and `a2a` agents may call although they are loopback, private or
+   * link-local addresses
    * (host names, addresses or CIDR blocks, optionally with a port). Default: `BATON_EGRESS_ALLOW`,
    * comma-separated.
    */
@@ -54,6 +56,11 @@ export interface AgentSetupOptions {
    * this process's user. Default: `BATON_MCP_STDIO_COMMANDS`, comma-separated.
    */
   mcpStdioCommands?: readonly string[];
+  /**
+   * This deployment's prices of `llm` models (USD per million input and output tokens, by model id): they win
+   * over the built-in table; an agent's own `settings.pricing` wins over both.
+   */
+  llmPrices?: LlmPrices;
 }
 
 /** The built-in agents plus `agents`, with the built-in and function runtimes. */
@@ -72,7 +79,11 @@ export function createAgentSetup(
       .filter((entry) => entry !== '');
   const secrets = new EnvSecretStore();
   const http = new HttpAgentRuntime({ allow, secrets });
-  const llm = new LlmAgentRuntime({ allow, secrets });
+  const llm = new LlmAgentRuntime({
+    allow,
+    secrets,
+    ...(options.llmPrices ? { prices: options.llmPrices } : {}),
+  });
   const stdioCommands =
     options.mcpStdioCommands ??
     (process.env['BATON_MCP_STDIO_COMMANDS'] ?? '')

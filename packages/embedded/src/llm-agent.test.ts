@@ -151,6 +151,38 @@ describe('llm agents in createBaton', () => {
     });
   });
 
+  it('prices models from the deployment’s table when an agent names no pricing', async () => {
+    const priced = await tempBaton({
+      egressAllow: [new URL(model.baseURL).host],
+      llmPrices: { 'fake-model': { inputPerMillion: 2, outputPerMillion: 8 } },
+    });
+    try {
+      const settings = {
+        provider: 'openai-compatible',
+        baseURL: model.baseURL,
+        model: 'fake-model',
+        apiKeySecret: 'EMBEDDED_LLM_TEST_KEY',
+        prompt: 'Write about {{ input.topic }}',
+      };
+      priced.baton.registerAgent(functionAgent('t.unpriced', { kind: 'llm', settings }));
+      const run = await priced.baton.run({
+        id: 'priced',
+        name: 'Priced',
+        version: '1.0.0',
+        nodes: [{ id: 'write', type: 'agent', agent: { id: 't.unpriced' }, inputs: { topic: 'refunds' } }],
+      });
+      expect(run.status, run.error?.message).toBe('completed');
+      const usage = (await priced.baton.getRun(run.id))?.tasks[0]?.output as {
+        usage: { inputTokens: number; outputTokens: number };
+      };
+      const expected = (usage.usage.inputTokens * 2 + usage.usage.outputTokens * 8) / 1_000_000;
+      expect(expected).toBeGreaterThan(0);
+      expect(run.costUsd).toBeCloseTo(expected, 12);
+    } finally {
+      await priced.dispose();
+    }
+  });
+
   it("retries an overloaded model under the node's retry policy, not the SDK's", async () => {
     model.failNext();
     const run = await baton.run(workflow, { message: 'a question' });
