@@ -77,3 +77,4 @@ export {
 export { importA2aAgent, type ImportA2aAgentOptions } from './a2a/import-a2a-agent.js';
 export { probeAgent, type ProbeOptions, type ProbeResult } from './net/probe.js';
 export { DEFAULT_LLM_PRICES, type LlmPrice, type LlmPrices } from './llm/llm-prices.js';
+export { readKindSettings, SIMULATION_SETTINGS } from './http/kind-settings.js';

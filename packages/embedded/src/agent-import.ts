@@ -8,7 +8,7 @@ import {
   type Engine,
 } from '@baton/core';
 import { importA2aAgent, probeAgent, type ProbeResult } from '@baton/agents';
-import type { AgentSetupOptions } from './agent-setup.js';
+import { egressAllowList, type AgentSetupOptions } from './agent-setup.js';
 import type { AgentRegistry } from './agent-registry.js';
 import { runControls } from './run-controls.js';
 
@@ -54,12 +54,7 @@ export function agentImport(
   engine: Engine,
   options: AgentSetupOptions,
 ): AgentImport {
-  const allow =
-    options.egressAllow ??
-    (process.env['BATON_EGRESS_ALLOW'] ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
+  const allow = egressAllowList(options);
   const pick = (refs: readonly string[] | undefined): AgentDefinition[] => {
     if (refs === undefined) return catalog.list();
     return refs.flatMap((ref) => {

@@ -71,12 +71,7 @@ export function createAgentSetup(
   const catalog = new AgentCatalog(builtinAgentDefinitions());
   const functions = new FunctionAgentRuntime();
   const scripts = new ScriptAgentRuntime();
-  const allow =
-    options.egressAllow ??
-    (process.env['BATON_EGRESS_ALLOW'] ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
+  const allow = egressAllowList(options);
   const secrets = new EnvSecretStore();
   const http = new HttpAgentRuntime({ allow, secrets });
   const llm = new LlmAgentRuntime({
@@ -84,12 +79,7 @@ export function createAgentSetup(
     secrets,
     ...(options.llmPrices ? { prices: options.llmPrices } : {}),
   });
-  const stdioCommands =
-    options.mcpStdioCommands ??
-    (process.env['BATON_MCP_STDIO_COMMANDS'] ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
+  const stdioCommands = options.mcpStdioCommands ?? envList('BATON_MCP_STDIO_COMMANDS');
   const mcp = new McpAgentRuntime({ allow, secrets, stdioCommands });
   const a2a = new A2aAgentRuntime({ allow, secrets });
   const workflows = new WorkflowAgentRuntime();
@@ -114,7 +104,20 @@ export function createAgentSetup(
     register,
     generation: () => generation,
     close: async () => {
-      await Promise.all([scripts.close(), mcp.close(), a2a.close()]);
+      await Promise.all([scripts.close(), llm.close(), mcp.close(), a2a.close()]);
     },
   };
+}
+
+/** The destinations agents may call although they are private addresses: the option, else `BATON_EGRESS_ALLOW`. */
+export function egressAllowList(options: Pick<AgentSetupOptions, 'egressAllow'>): readonly string[] {
+  return options.egressAllow ?? envList('BATON_EGRESS_ALLOW');
+}
+
+/** A comma-separated list from the environment. */
+function envList(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

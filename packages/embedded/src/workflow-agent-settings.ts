@@ -1,4 +1,5 @@
-import { DefinitionError, WorkflowSchema, type AgentDefinition, type Problem } from '@baton/core';
+import { WorkflowSchema, type AgentDefinition } from '@baton/core';
+import { readKindSettings, SIMULATION_SETTINGS } from '@baton/agents';
 import { z } from 'zod';
 
 const WorkflowAgentSettingsSchema = z.strictObject({
@@ -6,9 +7,7 @@ const WorkflowAgentSettingsSchema = z.strictObject({
     id: WorkflowSchema.shape.id,
     version: WorkflowSchema.shape.version.optional(),
   }),
-  // Settings of the simulation, read by the builtin runtime when a definition asks to be simulated.
-  simulated: z.unknown().optional(),
-  latencyMs: z.unknown().optional(),
+  ...SIMULATION_SETTINGS,
 });
 
 /**
@@ -29,39 +28,11 @@ export interface WorkflowAgentSettings {
  * e.g. `settings.workflow.id: is required`. Called when the agent is registered in code and when it is invoked.
  */
 export function readWorkflowAgentSettings(agent: AgentDefinition): WorkflowAgentSettings {
-  const result = WorkflowAgentSettingsSchema.safeParse(agent.settings ?? {}, { reportInput: true });
-  if (!result.success) {
-    const problems = result.error.issues.flatMap(toProblems);
-    throw new DefinitionError(
-      `agent ${agent.id}@${agent.version} has invalid workflow settings: ` +
-        problems.map((p) => `${p.path}: ${p.message}`).join('; ') +
-        ' (write settings: { workflow: { id, version? } } naming a saved workflow)',
-      problems,
-    );
-  }
-  const { id, version } = result.data.workflow;
+  const { id, version } = readKindSettings(
+    agent,
+    'workflow',
+    WorkflowAgentSettingsSchema,
+    'write settings: { workflow: { id, version? } } naming a saved workflow',
+  ).workflow;
   return { workflow: version === undefined ? { id } : { id, version } };
-}
-
-// The same problem shapes as the settings of the other kinds (packages/agents, kind-settings.ts).
-function toProblems(issue: z.core.$ZodIssue): Problem[] {
-  const path = ['settings', ...issue.path.map(String)].join('.');
-  const problem = (code: string, at: string, message: string): Problem => ({
-    code,
-    path: at,
-    message,
-    severity: 'error',
-  });
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => problem('UNKNOWN_FIELD', `${path}.${key}`, 'unknown field'));
-    case 'invalid_type':
-      return [
-        issue.input === undefined
-          ? problem('MISSING_FIELD', path, 'is required')
-          : problem('WRONG_TYPE', path, `must be a ${issue.expected}`),
-      ];
-    default:
-      return [problem('INVALID_VALUE', path, issue.message)];
-  }
 }

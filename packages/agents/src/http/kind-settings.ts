@@ -15,13 +15,20 @@ export const SIMULATION_SETTINGS = {
  * core schema keeps `settings` open (one field for every kind), so only the runtime knows the shape.
  * Throws a `DefinitionError` (never retried) naming every problem with its path, e.g. `settings.endpoint`.
  */
-export function readKindSettings<T>(agent: AgentDefinition, kind: string, schema: z.ZodType<T>): T {
+export function readKindSettings<T>(
+  agent: AgentDefinition,
+  kind: string,
+  schema: z.ZodType<T>,
+  /** What to write instead, appended to the message. */
+  hint?: string,
+): T {
   const result = schema.safeParse(agent.settings ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap(toProblems);
   throw new DefinitionError(
     `agent ${agent.id}@${agent.version} has invalid ${kind} settings: ` +
-      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      problems.map((p) => `${p.path}: ${p.message}`).join('; ') +
+      (hint === undefined ? '' : ` (${hint})`),
     problems,
   );
 }

@@ -23,6 +23,8 @@ export type FakeReply =
       /** Streaming only: send this many chunks, then keep the connection open without a word. */
       hangAfterChunks?: number;
     }
+  /** OpenAI format, not streamed: an assistant message that calls tools, with `finish_reason: 'tool_calls'`. */
+  | { kind: 'tool-calls'; calls: { name: string; arguments: Record<string, unknown> }[] }
   | { kind: 'status'; status: number; message: string; headers?: Record<string, string> }
   | { kind: 'malformed' };
 
@@ -114,6 +116,30 @@ function answer(res: ServerResponse, reply: FakeReply, stream: boolean): void {
       if (stream) streamText(res, reply);
       else json(res, 200, completion(reply));
       return;
+    case 'tool-calls':
+      json(res, 200, {
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1_767_225_600,
+        model: 'fake-model-001',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: reply.calls.map((call, i) => ({
+                id: `call_${i + 1}`,
+                type: 'function',
+                function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+              })),
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+        usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
+      });
+      return;
   }
 }
 
@@ -186,6 +212,9 @@ function answerAnthropic(res: ServerResponse, reply: FakeReply, stream: boolean)
     case 'malformed':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"type": "message", "content": [');
+      return;
+    case 'tool-calls':
+      json(res, 501, { type: 'error', error: { type: 'fake_error', message: 'tool calls: OpenAI only' } });
       return;
     case 'text':
       break;

@@ -9,6 +9,9 @@ import {
 } from '@baton/core';
 import type { FinishReason, LanguageModelUsage, OutputInterface, generateText } from 'ai';
 import { raceAbort, throwIfAborted } from '../abort.js';
+import { disconnect, type McpConnection } from '../mcp/mcp-connection.js';
+import type * as McpSdk from '../mcp/mcp-sdk.js';
+import { ClientPool } from '../net/client-pool.js';
 import { guardedFetch } from '../net/guarded-fetch.js';
 import { RemoteAccess, type RemoteAgentRuntimeOptions } from '../net/remote-access.js';
 import { isSafeHeaderValue } from '../net/remote-settings.js';
@@ -19,6 +22,7 @@ import { llmFailure } from './llm-failure.js';
 import { costOf, priceOf, type LlmPrices } from './llm-prices.js';
 import { languageModel } from './llm-provider.js';
 import { readLlmSettings, type LlmAgentSettings } from './llm-settings.js';
+import { llmTools, type LlmTools } from './llm-tools.js';
 import { outputObjectSchema } from './output-schema.js';
 import { StreamProgress, type StreamProgressOptions } from './stream-progress.js';
 
@@ -35,6 +39,10 @@ export interface LlmAgentRuntimeOptions extends RemoteAgentRuntimeOptions {
    * `settings.pricing`: the operator's negotiated prices, or models the default table lacks.
    */
   prices?: LlmPrices;
+  /** Open MCP clients kept for `settings.tools` (default 16); the least recently used idle one is closed past that. */
+  maxToolClients?: number;
+  /** How long connecting to a tools' MCP server and its handshake may take (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 /** The default cap on a model's response body. */
@@ -80,6 +88,9 @@ export class LlmAgentRuntime implements AgentRuntime {
   readonly #clock: Clock;
   readonly #progress: StreamProgressOptions;
   readonly #prices: LlmPrices;
+  readonly #connectTimeoutMs: number;
+  readonly #toolClients: ClientPool<McpConnection>;
+  #mcpSdk: Promise<typeof McpSdk> | undefined;
 
   constructor(options: LlmAgentRuntimeOptions = {}) {
     this.#access = new RemoteAccess(options);
@@ -90,6 +101,13 @@ export class LlmAgentRuntime implements AgentRuntime {
     this.#clock = options.clock ?? systemClock;
     this.#progress = { everyChars: 1_000, everyMs: 500, ...options.progress };
     this.#prices = options.prices ?? {};
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+    this.#toolClients = new ClientPool(options.maxToolClients ?? 16, disconnect);
+  }
+
+  /** Closes the MCP clients kept for `settings.tools`. */
+  close(): Promise<void> {
+    return this.#toolClients.close();
   }
 
   supports(agent: AgentDefinition): boolean {
@@ -125,6 +143,11 @@ export class LlmAgentRuntime implements AgentRuntime {
       abortSignal: signal,
       headers: { 'Idempotency-Key': invocation.idempotencyKey },
     };
+    const tools = await this.#tools(sdk, settings, invocation);
+    if (tools !== undefined) {
+      call.tools = tools.tools;
+      call.stopWhen = sdk.ai.stepCountIs(settings.maxSteps);
+    }
     let answer: Answer;
     try {
       answer = await raceAbort(
@@ -135,6 +158,8 @@ export class LlmAgentRuntime implements AgentRuntime {
       // An abort can surface as whatever the SDK made of the torn-down request; the signal's reason wins.
       throwIfAborted(signal);
       throw llmFailure(error, { callee: callee(agent, settings, baseURL), secret: apiKey }, sdk);
+    } finally {
+      tools?.release();
     }
     throwIfAborted(signal);
     const output =
@@ -153,6 +178,33 @@ export class LlmAgentRuntime implements AgentRuntime {
       output,
       costUsd: this.#cost(settings, answer.usage) ?? agent.performance.costPerExecution,
     };
+  }
+
+  /** The AI SDK tools of `settings.tools`, undefined when there are none. */
+  async #tools(
+    sdk: AiSdk,
+    settings: LlmAgentSettings,
+    invocation: AgentInvocation,
+  ): Promise<LlmTools | undefined> {
+    if (settings.tools.length === 0) return undefined;
+    const { agent, signal } = invocation;
+    // Loaded on first use, as the mcp runtime does: the MCP SDK is slow to import.
+    const mcp = await raceAbort((this.#mcpSdk ??= import('../mcp/mcp-sdk.js')), signal);
+    const reach = {
+      sdk: mcp,
+      access: this.#access,
+      stdioCommands: new Set<string>(),
+      connectTimeoutMs: this.#connectTimeoutMs,
+      maxResponseBytes: undefined,
+    };
+    return llmTools(
+      sdk,
+      reach,
+      this.#toolClients,
+      settings.tools,
+      invocation,
+      `llm agent ${agent.id}@${agent.version}`,
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 import { parseTemplate, type AgentDefinition } from '@baton/core';
 import { z } from 'zod';
 import { SIMULATION_SETTINGS, readKindSettings } from '../http/kind-settings.js';
-import { SecretNameSchema, httpUrlSchema } from '../net/remote-settings.js';
+import { SecretNameSchema, headersSchema, httpUrlSchema } from '../net/remote-settings.js';
 
 /**
  * The model APIs an `llm` agent can talk to. Each one is a case of `languageModel` (llm-provider.ts); adding
@@ -39,6 +39,15 @@ const PricingSchema = z.strictObject({
   outputPerMillion: z.number().min(0),
 });
 
+const ToolSourceSchema = z.strictObject({
+  mcp: z.strictObject({
+    url: httpUrlSchema('authSecret'),
+    authSecret: SecretNameSchema.optional(),
+    headers: headersSchema(['mcp-session-id', 'mcp-protocol-version', 'last-event-id']).optional(),
+  }),
+  names: z.array(z.string().min(1)).min(1).optional(),
+});
+
 const LlmSettingsSchema = z.strictObject({
   provider: z.enum(LLM_PROVIDERS),
   baseURL: httpUrlSchema('apiKeySecret').optional(),
@@ -51,6 +60,8 @@ const LlmSettingsSchema = z.strictObject({
   pricing: PricingSchema.optional(),
   stream: z.boolean().default(false),
   structuredOutputs: z.boolean().default(true),
+  tools: z.array(ToolSourceSchema).max(16).optional(),
+  maxSteps: z.int().min(1).max(100).default(5),
   ...SIMULATION_SETTINGS,
 });
 
@@ -74,6 +85,9 @@ const LlmSettingsSchema = z.strictObject({
  * is for servers that do not take a JSON Schema `response_format` (they get `json_object` instead).
  * `baseURL` may be left out for `openai` and `anthropic` (see `DEFAULT_BASE_URLS`); an `openai-compatible`
  * agent without one is valid but fails as not configured when it runs.
+ *
+ * `tools` offers the model the tools of MCP servers (streamable HTTP), all of a server's or only those in
+ * `names`; `maxSteps` (default 5) bounds the model calls of one invocation, tool rounds included.
  */
 export interface LlmAgentSettings {
   readonly provider: LlmProvider;
@@ -87,6 +101,18 @@ export interface LlmAgentSettings {
   readonly pricing?: { readonly inputPerMillion: number; readonly outputPerMillion: number };
   readonly stream: boolean;
   readonly structuredOutputs: boolean;
+  readonly tools: readonly LlmToolSource[];
+  readonly maxSteps: number;
+}
+
+/** An MCP server whose tools an `llm` agent may call: all of them, or those in `names`. */
+export interface LlmToolSource {
+  readonly mcp: {
+    readonly url: string;
+    readonly authSecret?: string;
+    readonly headers: Readonly<Record<string, string>>;
+  };
+  readonly names?: readonly string[];
 }
 
 /** Reads and checks the settings; a `DefinitionError` names every field that is wrong. */
@@ -103,6 +129,15 @@ export function readLlmSettings(agent: AgentDefinition): LlmAgentSettings {
     prompt: read.prompt,
     stream: read.stream,
     structuredOutputs: read.structuredOutputs,
+    tools: (read.tools ?? []).map(({ mcp, names }) => ({
+      mcp: {
+        url: mcp.url,
+        headers: mcp.headers ?? {},
+        ...(mcp.authSecret === undefined ? {} : { authSecret: mcp.authSecret }),
+      },
+      ...(names === undefined ? {} : { names }),
+    })),
+    maxSteps: read.maxSteps,
   };
   if (read.baseURL !== undefined) settings.baseURL = read.baseURL;
   if (read.apiKeySecret !== undefined) settings.apiKeySecret = read.apiKeySecret;
