@@ -43,10 +43,22 @@ export interface BreakerChange {
 /** Failures that say nothing about the agent's health: the run was cancelled, or the input was wrong. */
 const NOT_THE_AGENT: ReadonlySet<string> = new Set(['CANCELLED', 'INVALID_INPUT', 'BUDGET_EXCEEDED']);
 
+/** The window is counted in this many slices; an outcome leaves it with its slice, up to a slice late. */
+const SLICES = 60;
+
+interface Slice {
+  start: number;
+  calls: number;
+  failed: number;
+}
+
 interface Breaker {
   record: BreakerRecord;
-  /** Outcomes in the window, oldest first: [at, ok]. */
-  outcomes: [number, boolean][];
+  /**
+   * Outcomes in the window, counted per slice of it (a sixtieth), oldest first: recording a call costs the same
+   * however many calls the window holds, and the window takes at most 61 slices of memory.
+   */
+  slices: Slice[];
   probesOut: number;
   probeSuccesses: number;
   /** Calls made and not answered yet: counted as not failed, so fast failures cannot trip it ahead of slow successes. */
@@ -96,7 +108,7 @@ export class CircuitBreakers {
       const from = known?.record.state ?? 'closed';
       this.#breakers.set(record.agent, {
         record,
-        outcomes: [],
+        slices: [],
         probesOut: 0,
         probeSuccesses: 0,
         inFlight: known?.inFlight ?? 0,
@@ -141,9 +153,8 @@ export class CircuitBreakers {
   failureRate(agent: string): number {
     const breaker = this.#breakers.get(agent);
     if (!breaker) return 0;
-    this.#trim(breaker);
-    const { outcomes } = breaker;
-    return outcomes.length === 0 ? 0 : outcomes.filter(([, ok]) => !ok).length / outcomes.length;
+    const { calls, failed } = this.#counts(breaker);
+    return calls === 0 ? 0 : failed / calls;
   }
 
   /** Every breaker that has seen calls, for the registry and operators. */
@@ -200,19 +211,18 @@ export class CircuitBreakers {
         breaker.probesOut = Math.max(0, breaker.probesOut - 1);
         if (!ok) return this.#open(breaker, now, `probe failed: ${error.code}: ${error.message}`);
         if (++breaker.probeSuccesses >= this.#policy.probes) {
-          breaker.outcomes = [];
+          breaker.slices = [];
           this.#change(breaker, 'closed', now, `${breaker.probeSuccesses} probe(s) succeeded`);
         }
         return;
       case 'open':
         return;
       case 'closed': {
-        breaker.outcomes.push([now, ok]);
-        this.#trim(breaker);
-        const calls = breaker.outcomes.length;
-        const failed = breaker.outcomes.filter(([, good]) => !good).length;
+        this.#count(breaker, now, ok);
+        if (ok) return;
+        const { calls, failed } = this.#counts(breaker);
         const out = calls + breaker.inFlight;
-        if (!ok && calls >= this.#policy.minCalls && wilsonLower(failed, out) >= this.#policy.failureRate) {
+        if (calls >= this.#policy.minCalls && wilsonLower(failed, out) >= this.#policy.failureRate) {
           this.#open(
             breaker,
             now,
@@ -229,7 +239,7 @@ export class CircuitBreakers {
     if (!breaker) {
       breaker = {
         record: { agent, state: 'closed', changedAt: now, trips: 0 },
-        outcomes: [],
+        slices: [],
         probesOut: 0,
         probeSuccesses: 0,
         inFlight: 0,
@@ -273,12 +283,33 @@ export class CircuitBreakers {
     }
   }
 
-  #trim(breaker: Breaker): void {
+  /** Adds an outcome to the slice of the window `now` falls in. */
+  #count(breaker: Breaker, now: number, ok: boolean): void {
+    const width = this.#policy.windowMs / SLICES;
+    let slice = breaker.slices.at(-1);
+    if (!slice || now >= slice.start + width) {
+      slice = { start: now - (now % width), calls: 0, failed: 0 };
+      breaker.slices.push(slice);
+    }
+    slice.calls++;
+    if (!ok) slice.failed++;
+  }
+
+  /** Calls and failures in the window, after dropping the slices that left it. */
+  #counts(breaker: Breaker): { calls: number; failed: number } {
+    const width = this.#policy.windowMs / SLICES;
     const oldest = this.clock.now() - this.#policy.windowMs;
-    const { outcomes } = breaker;
+    const { slices } = breaker;
     let drop = 0;
-    while (drop < outcomes.length && outcomes[drop]![0] < oldest) drop++;
-    if (drop > 0) outcomes.splice(0, drop);
+    while (drop < slices.length && slices[drop]!.start + width <= oldest) drop++;
+    if (drop > 0) slices.splice(0, drop);
+    let calls = 0;
+    let failed = 0;
+    for (const slice of slices) {
+      calls += slice.calls;
+      failed += slice.failed;
+    }
+    return { calls, failed };
   }
 
   #scheduleRefresh(): void {
