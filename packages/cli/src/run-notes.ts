@@ -90,6 +90,8 @@ function recoveryNote(event: Extract<RunEvent, { type: 'task.recovery' }>, io: C
       return s.yellow(`↪ ${event.taskKey}: skipped (${event.reason})`);
     case 'escalate':
       return s.yellow(`? ${event.taskKey}: escalated to a person (${event.reason})`);
+    case 'ask':
+      return s.yellow(`? ${event.taskKey}: its agent asks a person: ${event.reason}`);
     case 'fail':
       return s.red(`✗ ${event.taskKey}: no recovery left (${event.reason})`);
   }

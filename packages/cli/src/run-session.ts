@@ -14,6 +14,8 @@ interface PendingApproval {
   assignee: string;
   message: string;
   options: string[];
+  /** `input`: an agent asked something, and the answer is free text. */
+  kind?: 'input';
 }
 
 /** How a run that waits for a person is handled. */
@@ -95,6 +97,8 @@ export async function followRun(
           io.stdout(`\n${s.yellow('⏸ waiting for a decision')} · run ${runId} stays saved until then\n`);
           for (const p of pending.values()) {
             io.stdout(`  ${p.taskKey} asks ${p.assignee}: ${p.message}\n`);
+            if (p.kind === 'input')
+              io.stdout(s.dim(`    baton runs reply ${runId} ${p.taskKey} "<answer>"\n`));
             io.stdout(s.dim(`    baton runs decide ${runId} ${p.taskKey} ${p.options.join('|')}\n`));
           }
         } else {
@@ -126,7 +130,26 @@ async function askAndDecide(
 ): Promise<void> {
   const s = styles(io);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const by = process.env['USER'] ?? 'cli';
   try {
+    if (approval.kind === 'input') {
+      // Free text is the answer; the other options are written with a colon so that no answer is taken for one.
+      for (;;) {
+        const answer = (
+          await rl.question(
+            `\n${s.yellow('?')} ${s.bold(approval.taskKey)}: ${approval.message}\n  your answer (or :skip, :abort) › `,
+          )
+        ).trim();
+        if (answer === ':skip' || answer === ':abort') {
+          await baton.decide(runId, approval.taskKey, answer.slice(1), by);
+          return;
+        }
+        if (answer !== '') {
+          await baton.reply(runId, approval.taskKey, answer, { by });
+          return;
+        }
+      }
+    }
     for (;;) {
       const answer = (
         await rl.question(
@@ -135,7 +158,7 @@ async function askAndDecide(
       ).trim();
       const decision = approval.options.find((o) => o.toLowerCase() === answer.toLowerCase());
       if (decision) {
-        await baton.decide(runId, approval.taskKey, decision, process.env['USER'] ?? 'cli');
+        await baton.decide(runId, approval.taskKey, decision, by);
         return;
       }
       io.stdout(`  choose one of: ${approval.options.join(', ')}\n`);

@@ -6,6 +6,7 @@ export {
   DefinitionError,
   ExpressionError,
   ForbiddenError,
+  InputRequiredError,
   NotFoundError,
   StorageError,
   TimeoutError,
@@ -143,7 +144,14 @@ export {
   type WorkflowExecutionMetrics,
   type ExecutionTraceEntry,
 } from './execution/index.js';
-export { type AgentInvocation, type AgentResult, type AgentRuntime } from './ports/agent-runtime.js';
+export {
+  INPUT_REPLY_KIND,
+  inputReplyOf,
+  type AgentInvocation,
+  type AgentResult,
+  type AgentRuntime,
+  type InputReply,
+} from './ports/agent-runtime.js';
 export { type BlobStore } from './ports/blob-store.js';
 export { type EventBus } from './ports/event-bus.js';
 export { type IdSource } from './ports/id-source.js';

@@ -16,6 +16,7 @@ import {
   type Problem,
 } from '@baton/core';
 import type { AgentFunction } from './agent-setup.js';
+import { withLifecycle, type Lifecycle } from './stored-agents.js';
 
 /** How much one agent version was used: tasks dispatched to it, the runs they belong to, its last start or end. */
 export interface AgentUsage {
@@ -40,7 +41,7 @@ export interface DeprecateOptions {
 /**
  * The persistent agent registry of a Baton (FR-019.1). Definitions saved here survive a restart and are in the
  * catalog of every Baton opened on the same store; a status change reaches a running engine at once (the next
- * dispatch sees it) — in distributed mode, other processes see it when they next open the store.
+ * dispatch sees it), and other processes sharing the store within `agentSyncMs` (stored-agents.ts).
  *
  * Agents defined in code (the built-in ones, `createBaton({ agents })`, `registerAgent`) keep their definition
  * and runtime; the registry keeps only their lifecycle (status, deprecation, replacement), which wins over the
@@ -73,24 +74,7 @@ export interface AgentRegistry {
   agentExecutions(agent: string, limit?: number): Promise<AgentExecution[]>;
 }
 
-type Lifecycle = Pick<AgentDefinition, 'status' | 'deprecatedAt' | 'replacedBy'>;
-
 const keyOf = (agent: { id: string; version: string }): string => `${agent.id}@${agent.version}`;
-
-/**
- * Puts the stored definitions into a catalog holding the agents defined in code. A stored version that code
- * also defines keeps the code's definition — its runtime, settings and schemas ship with the code, and a newer
- * release may correct them — with the stored lifecycle laid over it, since that records an operator's decision.
- */
-export async function loadStoredAgents(store: AgentStore, catalog: AgentCatalog): Promise<void> {
-  for (const stored of await store.listAgents()) {
-    // Parsed again so that fields a newer schema added get their defaults; kept as stored if it no longer fits.
-    const parsed = AgentDefinitionSchema.safeParse(stored);
-    const agent = parsed.success ? parsed.data : stored;
-    const code = catalog.resolve({ id: agent.id, version: agent.version });
-    catalog.replace(code ? withLifecycle(code, agent) : agent);
-  }
-}
 
 /** What `agentRegistry` needs of the Baton it belongs to. */
 export interface AgentRegistryDeps {
@@ -228,16 +212,6 @@ export function agentRegistry(deps: AgentRegistryDeps): {
 function splitRef(ref: string): { id: string; version?: string } {
   const at = ref.indexOf('@');
   return at < 0 ? { id: ref } : { id: ref.slice(0, at), version: ref.slice(at + 1) };
-}
-
-/** `base` with the status, deprecation and replacement of `from` (absent there: absent here). */
-function withLifecycle(base: AgentDefinition, from: Lifecycle): AgentDefinition {
-  const next: AgentDefinition = { ...base, status: from.status };
-  delete next.deprecatedAt;
-  delete next.replacedBy;
-  if (from.deprecatedAt !== undefined) next.deprecatedAt = from.deprecatedAt;
-  if (from.replacedBy !== undefined) next.replacedBy = from.replacedBy;
-  return next;
 }
 
 /** Every definition parsed; one `DefinitionError` with every problem (paths prefixed `[i].`) when any is invalid. */

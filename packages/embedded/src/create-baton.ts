@@ -24,7 +24,8 @@ import {
 import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
 import { agentImport, type AgentImport } from './agent-import.js';
 import { agentInsights, type AgentInsights } from './agent-insights.js';
-import { agentRegistry, loadStoredAgents, type AgentRegistry } from './agent-registry.js';
+import { agentRegistry, type AgentRegistry } from './agent-registry.js';
+import { AGENT_SYNC_MS, StoredAgentSync } from './stored-agents.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { runControls, type RunControls } from './run-controls.js';
 import { isOwnerGone, processOwner } from './process-owner.js';
@@ -48,6 +49,11 @@ export interface CreateBatonOptions extends InfrastructureOptions, AgentSetupOpt
   agents?: readonly AgentRegistration[];
   /** Agent tasks running at once (default 256). */
   concurrency?: number;
+  /**
+   * How often the catalog takes in what other processes sharing the store saved to the agent registry —
+   * registrations, deprecations, status changes (default 2,000 ms).
+   */
+  agentSyncMs?: number;
   /** Limits per org (runs name theirs with `startRun(…, { org })`; those that do not belong to `default`). */
   orgLimits?: Readonly<Record<string, OrgLimits>>;
   /**
@@ -91,7 +97,13 @@ export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentI
     input?: Record<string, unknown>,
     options?: StartRunOptions,
   ): Promise<RunRecord>;
+  /**
+   * Resolves when the run ends: at once for an ended run; for an unfinished one, only when this process drives
+   * it (`drives`), since the end of a run another process drives is not heard here.
+   */
   waitForRun(runId: string): Promise<RunRecord>;
+  /** Whether this process drives the run: its events reach `subscribe` here as they happen, and its end. */
+  drives(runId: string): boolean;
   /** Live events of one run, or of every run with `'*'`. Returns the function that stops listening. */
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
   getRun(runId: string): Promise<RunDetails | undefined>;
@@ -113,7 +125,10 @@ export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentI
    * node and everything downstream of it anew. Linked to the original by the `baton.forked-from` label.
    */
   fork(runId: string, options: ForkOptions): Promise<RunRecord>;
-  /** Stops the engine (in-flight tasks run again on the next start) and closes the store. */
+  /**
+   * Stops the engine (in-flight tasks run again on the next start) and closes the store. Closing again waits
+   * for the first close.
+   */
   close(): Promise<void>;
 }
 
@@ -137,7 +152,9 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     register,
     codeDefined,
   });
-  const generation = (): number => agents.generation() + registryGeneration();
+  let synced = 0;
+  const agentSync = new StoredAgentSync(store, catalog, codeDefined, () => synced++);
+  const generation = (): number => agents.generation() + registryGeneration() + synced;
   const owner = processOwner();
   const engine = new Engine({
     store,
@@ -166,12 +183,14 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
           clock,
           ...(options.worker.pools ? { pools: options.worker.pools } : {}),
           ...(options.worker.concurrency === undefined ? {} : { concurrency: options.worker.concurrency }),
+          refreshCatalog: () => agentSync.refresh(),
         })
       : undefined;
   try {
     // Before the engine starts: runs it resumes dispatch with the saved statuses.
-    await loadStoredAgents(store, catalog);
+    await agentSync.refresh();
     await engine.start();
+    agentSync.start(options.agentSyncMs ?? AGENT_SYNC_MS);
     worker?.start();
   } catch (error) {
     await infrastructure.close();
@@ -194,6 +213,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     return workflow;
   };
 
+  let closing: Promise<void> | undefined;
   const baton: Baton = {
     mode: infrastructure.mode,
     location: infrastructure.location,
@@ -207,6 +227,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
       return engine.waitForRun(run.id);
     },
     waitForRun: (runId) => engine.waitForRun(runId),
+    drives: (runId) => engine.drives(runId),
     subscribe: (runId, listener) => engine.bus.subscribe(runId, listener),
     async getRun(runId) {
       const loaded = await store.loadRun(runId);
@@ -235,14 +256,16 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     ...registry,
     ...agentInsights(engine, store, catalog),
     ...agentImport(registry, catalog, engine, options),
-    async close() {
-      // First, so that tasks aborted by the shutdown leave their child runs to be recovered with them.
-      agents.workflows.detach();
-      await worker?.stop();
-      await engine.stop();
-      await infrastructure.close();
-      await agents.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        // First, so that tasks aborted by the shutdown leave their child runs to be recovered with them.
+        agents.workflows.detach();
+        await worker?.stop();
+        await agentSync.stop();
+        await engine.stop();
+        await infrastructure.close();
+        await agents.close();
+      })()),
   };
   return baton;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AGENT_CARD_PATH, SSE_HEADERS, TaskState, formatSSEEvent, type AgentCard } from '@a2a-js/sdk';
+import { AGENT_CARD_PATH, Role, SSE_HEADERS, TaskState, formatSSEEvent, type AgentCard } from '@a2a-js/sdk';
 import {
   AgentEvent,
   DefaultRequestHandler,
@@ -15,7 +15,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { RunEvent } from '@baton/core';
 import type { Baton } from './create-baton.js';
+import { createBaton } from './create-baton.js';
 import { functionAgent, tempBaton } from './testing/temp-baton.js';
 
 async function listen(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<Server> {
@@ -51,35 +53,69 @@ function mcpServer(): Promise<Server> {
   });
 }
 
-/** An A2A agent that turns the text it is sent into a task with a `brief` artifact. */
+/**
+ * An A2A agent that turns the text it is sent into a task with a `brief` artifact; text that says "which year"
+ * makes it ask which year first (`input-required`), and the answer completes the task.
+ */
 async function a2aServer(): Promise<Server> {
+  const questions = new Map<string, string>();
   const executor: AgentExecutor = {
     cancelTask: () => Promise.resolve(),
-    execute: ({ taskId, contextId, userMessage }, bus) => {
+    execute: ({ taskId, contextId, userMessage, task }, bus) => {
       const said = userMessage.parts
         .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
         .join('');
-      const status = (state: TaskState) => ({
-        state,
-        timestamp: new Date().toISOString(),
-        message: undefined,
-      });
-      const brief = {
-        content: { $case: 'text' as const, value: `Brief: ${said}` },
+      const textPart = (value: string) => ({
+        content: { $case: 'text' as const, value },
         metadata: undefined,
         filename: '',
         mediaType: '',
-      };
+      });
+      const status = (state: TaskState, question?: string) => ({
+        state,
+        timestamp: new Date().toISOString(),
+        message:
+          question === undefined
+            ? undefined
+            : {
+                messageId: randomUUID(),
+                contextId,
+                taskId,
+                role: Role.ROLE_AGENT,
+                parts: [textPart(question)],
+                metadata: undefined,
+                extensions: [],
+                referenceTaskIds: [],
+              },
+      });
+      // A follow-up turn answers the question the task stopped with; the first message is kept for it.
+      const asked = task === undefined ? undefined : questions.get(taskId);
+      const brief = textPart(asked === undefined ? `Brief: ${said}` : `Brief: ${asked} in ${said}`);
       bus.publish(
-        AgentEvent.task({
-          id: taskId,
-          contextId,
-          status: status(TaskState.TASK_STATE_SUBMITTED),
-          artifacts: [],
-          history: [],
-          metadata: undefined,
-        }),
+        AgentEvent.task(
+          task ?? {
+            id: taskId,
+            contextId,
+            status: status(TaskState.TASK_STATE_SUBMITTED),
+            artifacts: [],
+            history: [],
+            metadata: undefined,
+          },
+        ),
       );
+      if (task === undefined && said.includes('which year')) {
+        questions.set(taskId, said.replace(' which year', ''));
+        bus.publish(
+          AgentEvent.statusUpdate({
+            taskId,
+            contextId,
+            status: status(TaskState.TASK_STATE_INPUT_REQUIRED, 'Which year should the brief cover?'),
+            metadata: undefined,
+          }),
+        );
+        bus.finished();
+        return Promise.resolve();
+      }
       bus.publish(
         AgentEvent.statusUpdate({
           taskId,
@@ -180,10 +216,13 @@ describe('mcp and a2a agents in createBaton', () => {
   let dispose: () => Promise<void>;
   const servers: Server[] = [];
 
+  let dataDir: string;
+  const egressAllow = (): string[] => servers.map((s) => new URL(origin(s)).host);
+
   beforeAll(async () => {
     const [tools, writer] = await Promise.all([mcpServer(), a2aServer()]);
     servers.push(tools, writer);
-    ({ baton, dispose } = await tempBaton({ egressAllow: servers.map((s) => new URL(origin(s)).host) }));
+    ({ baton, dispose, dataDir } = await tempBaton({ egressAllow: egressAllow() }));
     baton.registerAgent(
       functionAgent('t.weather', {
         kind: 'mcp',
@@ -197,7 +236,9 @@ describe('mcp and a2a agents in createBaton', () => {
       }),
     );
   });
+  let disposeReopened = (): Promise<void> => Promise.resolve();
   afterAll(async () => {
+    await disposeReopened();
     await dispose();
     for (const server of servers) {
       server.closeAllConnections();
@@ -234,5 +275,70 @@ describe('mcp and a2a agents in createBaton', () => {
       taskId: expect.any(String) as string,
       artifacts: [{ artifactId: 'brief' }],
     });
+  });
+
+  it('asks a person when the remote agent needs input, across a restart, and carries on with the answer', async () => {
+    const writer = servers[1]!;
+    await baton.saveAgent(
+      functionAgent('t.asking-writer', {
+        kind: 'a2a',
+        settings: { url: origin(writer), text: '{{ input.topic }} which year' },
+      }),
+    );
+    const workflow = {
+      id: 'yearly-brief',
+      name: 'Yearly brief',
+      version: '1.0.0',
+      nodes: [
+        {
+          id: 'brief',
+          type: 'agent',
+          agent: { id: 't.asking-writer' },
+          inputs: { topic: '{{ input.topic }}' },
+        },
+      ],
+      edges: [],
+      outputs: { brief: { value: 'nodes.brief.output.text' } },
+    };
+    const asked = new Promise<RunEvent>((resolve) => {
+      const stop = baton.subscribe('*', (event) => {
+        if (event.type !== 'approval.requested') return;
+        stop();
+        resolve(event);
+      });
+    });
+    const started = await baton.startRun(workflow, { topic: 'Tides' });
+    expect(await asked).toMatchObject({
+      taskKey: 'brief',
+      kind: 'input',
+      options: ['reply', 'skip', 'abort'],
+      message: 't.asking-writer@1.0.0 asks: Which year should the brief cover?',
+    });
+    expect((await baton.getRun(started.id))?.run.status).toBe('waiting');
+
+    // The question survives a restart: another process answers it.
+    await baton.close();
+    const reopened = await createBaton({ dataDir, egressAllow: egressAllow() });
+    disposeReopened = () => reopened.close();
+    baton = reopened;
+    await expect(baton.decide(started.id, 'brief', 'retry', 'ana')).rejects.toThrow(
+      /choose reply, skip, abort/,
+    );
+    await baton.reply(started.id, 'brief', '2024', { by: 'ana' });
+    const done = await baton.waitForRun(started.id);
+    expect(done.status, done.error?.message).toBe('completed');
+    expect(done.output).toEqual({ brief: 'Brief: Tides in 2024' });
+    const events = await baton.readEvents(started.id);
+    expect(events.find((e) => e.type === 'approval.decided')).toMatchObject({
+      decision: 'reply',
+      by: 'ana',
+      reply: '2024',
+    });
+    const task = (await baton.getRun(started.id))?.tasks.find((t) => t.key === 'brief');
+    // One remote task from question to answer; the asking attempt is not counted as an execution.
+    expect(task).toMatchObject({ attempt: 2, status: 'succeeded' });
+    const replay = await baton.replayRun(started.id);
+    expect(replay.divergence).toBeUndefined();
+    expect(replay.matches).toBe(true);
   });
 });

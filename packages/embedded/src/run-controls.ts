@@ -24,6 +24,16 @@ export interface RunControls {
   control(runId: string, input: RunControl): Promise<void>;
   /** Records an approver's decision on a waiting approval task (or an escalated failure: retry, skip, abort). */
   decide(runId: string, taskKey: string, decision: string, by: string, comment?: string): Promise<void>;
+  /**
+   * Answers an agent that asked for input (an approval of kind `input`): the task runs again with the answer —
+   * text or any JSON — which the agent carries on with (an A2A agent sends it to the remote task that asked).
+   */
+  reply(
+    runId: string,
+    taskKey: string,
+    reply: unknown,
+    options?: { by?: string; comment?: string },
+  ): Promise<void>;
   /** Nothing new starts; tasks in flight finish and their results are recorded. */
   pause(runId: string, by?: string, reason?: string): Promise<void>;
   resume(runId: string, by?: string, reason?: string): Promise<void>;
@@ -65,6 +75,15 @@ export function runControls(engine: Engine): RunControls {
         decision,
         by,
         ...(comment === undefined ? {} : { comment }),
+      }),
+    reply: (runId, taskKey, reply, options = {}) =>
+      engine.send(runId, {
+        type: 'approval.decide',
+        taskKey,
+        decision: 'reply',
+        by: options.by ?? 'operator',
+        reply,
+        ...(options.comment === undefined ? {} : { comment: options.comment }),
       }),
     pause: (runId, by, reason) => engine.send(runId, { type: 'pause', ...act({ by, reason }) }),
     resume: (runId, by, reason) => engine.send(runId, { type: 'resume', ...act({ by, reason }) }),

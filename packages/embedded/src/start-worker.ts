@@ -1,5 +1,5 @@
 import { DefinitionError, Worker, type Clock } from '@baton/core';
-import { loadStoredAgents } from './agent-registry.js';
+import { AGENT_SYNC_MS, StoredAgentSync } from './stored-agents.js';
 import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from './agent-setup.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { processOwner } from './process-owner.js';
@@ -16,6 +16,8 @@ export interface StartWorkerOptions
   concurrency?: number;
   /** How long a claim on a task holds without renewal (default 30 s). */
   leaseMs?: number;
+  /** How often the catalog takes in what was saved to the agent registry since (default 2,000 ms). */
+  agentSyncMs?: number;
   clock?: Clock;
   onError?: (error: unknown) => void;
 }
@@ -51,9 +53,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
   }
   const agents = createAgentSetup(options.agents, options);
   const { catalog, runtimes } = agents;
+  // The engine dispatches saved agents too, so a worker must know them: the registry as it is, and as it changes.
+  const codeDefined = new Set(catalog.list().map((a) => `${a.id}@${a.version}`));
+  const sync = new StoredAgentSync(infrastructure.store, catalog, codeDefined);
   try {
-    // The engine dispatches saved agents too, so a worker must know them: the registry as it is now.
-    await loadStoredAgents(infrastructure.store, catalog);
+    await sync.refresh();
   } catch (error) {
     await infrastructure.close();
     await agents.close();
@@ -70,8 +74,10 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
     pools,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    refreshCatalog: () => sync.refresh(),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  sync.start(options.agentSyncMs ?? AGENT_SYNC_MS, options.onError);
   worker.start();
   return {
     id,
@@ -79,6 +85,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Bat
     depth: (of) => redis.queue.depth(of ?? pools),
     async stop(stopOptions = {}) {
       await worker.stop(stopOptions);
+      await sync.stop();
       await infrastructure.close();
       await agents.close();
     },

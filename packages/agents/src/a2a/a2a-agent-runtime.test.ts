@@ -3,7 +3,10 @@ import {
   CancelledError,
   DefinitionError,
   ForbiddenError,
+  INPUT_REPLY_KIND,
+  InputRequiredError,
   type AgentInvocation,
+  type InputReply,
 } from '@baton/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { remoteAgent, runtimesOf, testServerAccess } from '../net/remote-runtimes.test.fixtures.js';
@@ -106,13 +109,41 @@ describe('A2aAgentRuntime', () => {
     ['fail', true, 'ended failed: no budget left'],
     ['fail', false, 'ended failed: no budget left'],
     ['reject', true, 'ended rejected: not my job'],
-    ['ask', false, 'stopped as input-required: which year?; a workflow step cannot answer it'],
   ])('fails a task that ends with %s (streaming %s) without retry', async (mode, streaming, message) => {
     const error = await rejection(runtime().invoke(invocation(remote({ streaming }), { mode })));
     expect(error).toBeInstanceOf(AgentError);
     expect(error).toMatchObject({ retryable: false, details: { taskId: expect.any(String) as string } });
     expect((error as Error).message).toContain(message);
   });
+
+  it.each([true, false])(
+    'asks a person when the task stops as input-required, and sends the answer to that task (streaming %s)',
+    async (streaming) => {
+      const agent = remote({ streaming });
+      for (const [reply, report] of [
+        ['2024', 'report for 2024'],
+        [{ year: 2025 }, 'report for {"year":2025}'],
+      ] as const) {
+        const asked = await rejection(runtime().invoke(invocation(agent, { mode: 'ask' })));
+        expect(asked).toBeInstanceOf(InputRequiredError);
+        expect(asked).toMatchObject({ code: 'INPUT_REQUIRED', retryable: false, message: 'which year?' });
+        const request = (asked as InputRequiredError).details!;
+        expect(request).toMatchObject({ taskId: expect.any(String) as string, state: 'input-required' });
+
+        const answer: InputReply = {
+          kind: INPUT_REPLY_KIND,
+          question: 'which year?',
+          request,
+          reply,
+          by: 'ana',
+        };
+        const next = { ...invocation(agent, { mode: 'ask' }, { attempt: 2 }), checkpoint: answer };
+        const { output } = await runtime().invoke(next);
+        // The same remote task carried on: the answer did not start a new one.
+        expect(output).toMatchObject({ text: report, taskId: request['taskId'], state: 'completed' });
+      }
+    },
+  );
 
   it('checks a named skill against the agent card before sending anything', async () => {
     const known = await runtime().invoke(invocation(remote({ skill: 'research' }), { mode: 'reply' }));

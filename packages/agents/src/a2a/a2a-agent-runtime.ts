@@ -1,5 +1,6 @@
 import {
   AgentError,
+  inputReplyOf,
   renderTemplate,
   resolveTemplates,
   type AgentDefinition,
@@ -50,9 +51,13 @@ const CANCEL_TIMEOUT_MS = 5_000;
  * `settings.streaming` says so) or by polling `tasks/get`, and each change of its status is reported as
  * progress. The card is fetched first (and kept for `cardTtlMs`); a named `skill` must be on it.
  *
+ * A task that stops as `input-required` rejects with an `InputRequiredError` (its question, and the task and
+ * context ids): the engine asks a person, and the attempt after the answer sends it to that same task as the
+ * next message of the conversation (text, or a data part for JSON) and follows the task on.
+ *
  * Every URL, the card's and those it names, passes the egress guard. Contract: the output is an `A2aOutput`.
- * A task that failed, was rejected or cancelled, or stopped to ask for input, an unknown skill, a JSON-RPC
- * error and a missing secret reject with a non-retryable `AgentError`; connection failures and 408/429/5xx
+ * A task that failed, was rejected or cancelled, or needs credentials (`auth-required`), an unknown skill, a
+ * JSON-RPC error and a missing secret reject with a non-retryable `AgentError`; connection failures and 408/429/5xx
  * answers with a retryable one; invalid settings with a `DefinitionError`. When the signal fires a known
  * remote task is cancelled (`tasks/cancel`, not awaited) and the call rejects with the signal's reason.
  */
@@ -141,7 +146,7 @@ export class A2aAgentRuntime implements AgentRuntime {
       },
       metadata: undefined,
     };
-    const task = new RemoteTask();
+    const task = new RemoteTask(message.taskId !== '');
     const report = (status: ReturnType<RemoteTask['take']>): void => {
       if (status !== undefined) invocation.progress(status.message, status.data);
     };
@@ -217,8 +222,18 @@ function buildMessage(
   invocation: AgentInvocation,
   callee: string,
 ): Message {
-  const scope = { input: invocation.input };
   const parts: Part[] = [];
+  const continued = continuationOf(invocation);
+  if (continued) {
+    const { reply } = continued;
+    parts.push(
+      typeof reply === 'string'
+        ? part({ $case: 'text', value: reply }, 'text/plain')
+        : part({ $case: 'data', value: reply }, 'application/json'),
+    );
+    return message(sdk, settings, invocation, parts, continued);
+  }
+  const scope = { input: invocation.input };
   try {
     if (settings.text !== undefined) {
       const text = renderTemplate(settings.text, scope);
@@ -234,11 +249,31 @@ function buildMessage(
   }
   if (parts.length === 0)
     parts.push(part({ $case: 'data', value: { ...invocation.input } }, 'application/json'));
+  return message(sdk, settings, invocation, parts);
+}
+
+/** The remote task a person's answer goes to, when this attempt carries on after the agent asked for input. */
+function continuationOf(
+  invocation: AgentInvocation,
+): { taskId: string; contextId: string; reply: unknown } | undefined {
+  const answer = inputReplyOf(invocation.checkpoint);
+  const { taskId, contextId } = answer?.request ?? {};
+  if (answer === undefined || typeof taskId !== 'string') return undefined;
+  return { taskId, contextId: typeof contextId === 'string' ? contextId : '', reply: answer.reply };
+}
+
+function message(
+  sdk: typeof A2aSdk,
+  settings: A2aAgentSettings,
+  invocation: AgentInvocation,
+  parts: Part[],
+  task: { taskId: string; contextId: string } = { taskId: '', contextId: '' },
+): Message {
   return {
     // The same for a recovered attempt, so an agent that remembers message ids can drop the repeat.
     messageId: invocation.idempotencyKey,
-    contextId: '',
-    taskId: '',
+    contextId: task.contextId,
+    taskId: task.taskId,
     role: sdk.Role.ROLE_USER,
     parts,
     metadata: settings.skill === undefined ? undefined : { skillId: settings.skill },

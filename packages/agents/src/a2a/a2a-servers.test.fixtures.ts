@@ -27,7 +27,8 @@ import {
  * Test fixtures: a real A2A agent built with the SDK's server pieces (`DefaultRequestHandler`, the JSON-RPC
  * transport handler) on `node:http` at 127.0.0.1. What it does depends on the `mode` of the message's data
  * part: `reply` answers with a message, `work` runs a task to completion with an artifact sent in two
- * chunks, `fail`, `reject` and `ask` end a task so, and `hang` works until cancelled. Its card is at
+ * chunks, `fail` and `reject` end a task so, `ask` stops it as input-required (a
+ * follow-up message to the task completes it with a report for the answer), and `hang` works until cancelled. Its card is at
  * `/.well-known/agent-card.json` (streaming) and at `/no-stream/card.json` (no streaming); the card at
  * `/down/card.json` names an endpoint that answers 503, the one at `/refusing/card.json` one that answers a
  * JSON-RPC error. Tests only.
@@ -88,15 +89,6 @@ class TestExecutor implements AgentExecutor {
       { mode?: string } | undefined;
     const said = userMessage.parts.flatMap((p) => (p.content?.$case === 'text' ? [p.content.value] : []));
     const mode = sent?.mode ?? 'reply';
-    if (mode === 'reply') {
-      bus.publish(
-        AgentEvent.message(
-          agentMessage([text(`got: ${said.join(' ')}`), data({ received: sent ?? null })], contextId),
-        ),
-      );
-      bus.finished();
-      return;
-    }
     const status = (state: TaskState, message?: string): void =>
       bus.publish(
         AgentEvent.statusUpdate({
@@ -128,6 +120,25 @@ class TestExecutor implements AgentExecutor {
           metadata: undefined,
         }),
       );
+    if (context.task !== undefined) {
+      // A follow-up turn: the answer to the question an `ask` task stopped with.
+      bus.publish(AgentEvent.task(context.task));
+      status(TaskState.TASK_STATE_WORKING, 'thanks');
+      const answer: unknown = userMessage.parts.find((p) => p.content?.$case === 'data')?.content?.value;
+      chunk([text(`report for ${said.join(' ') || JSON.stringify(answer)}`)], false);
+      status(TaskState.TASK_STATE_COMPLETED);
+      bus.finished();
+      return;
+    }
+    if (mode === 'reply') {
+      bus.publish(
+        AgentEvent.message(
+          agentMessage([text(`got: ${said.join(' ')}`), data({ received: sent ?? null })], contextId),
+        ),
+      );
+      bus.finished();
+      return;
+    }
     bus.publish(
       AgentEvent.task({
         id: taskId,

@@ -1,4 +1,4 @@
-import { AgentError } from '@baton/core';
+import { AgentError, InputRequiredError } from '@baton/core';
 import type { Artifact, Message, Part, StreamResponse, Task } from '@a2a-js/sdk';
 import { flatten } from '../mcp/mcp-result.js';
 
@@ -78,6 +78,14 @@ export class RemoteTask {
   #task: Task | undefined;
   #reply: Message | undefined;
   #reported = '';
+  /** The status that asked for the input this message answers; seen again, it is not a new question. */
+  #answered: string | undefined;
+
+  /**
+   * `answering`: the message answers a task that stopped as input-required. The first snapshot of that task
+   * still shows the question (an agent publishes the task as it was before working on the answer).
+   */
+  constructor(private readonly answering = false) {}
 
   get taskId(): string | undefined {
     return this.#task?.id;
@@ -85,9 +93,21 @@ export class RemoteTask {
 
   /** True while a task is known and not in a final or interrupted state. */
   get pending(): boolean {
-    return (
-      this.#reply === undefined && (this.#task === undefined || !FINAL_STATES.has(stateName(this.#task)))
-    );
+    const task = this.#task;
+    if (this.#reply !== undefined) return false;
+    if (task === undefined || !FINAL_STATES.has(stateName(task))) return true;
+    return this.#answered !== undefined && this.#asked(task) === this.#answered;
+  }
+
+  /** What identifies the question of a task waiting for input: its status's time and message. */
+  #asked(task: Task): string | undefined {
+    if (stateName(task) !== 'input-required') return undefined;
+    return JSON.stringify([task.status?.timestamp ?? null, task.status?.message?.messageId ?? null]);
+  }
+
+  #see(task: Task): void {
+    if (this.answering && this.#task === undefined) this.#answered = this.#asked(task);
+    this.#task = task;
   }
 
   /** Takes an answer of `message/send` or `tasks/get`. */
@@ -96,7 +116,7 @@ export class RemoteTask {
       this.#reply = answer;
       return undefined;
     }
-    this.#task = answer;
+    this.#see(answer);
     return this.#report();
   }
 
@@ -146,12 +166,20 @@ export class RemoteTask {
     if (task === undefined)
       throw new AgentError(`${callee} answered neither a task nor a message`, { retryable: false });
     const name = stateName(task);
+    if (name === 'input-required') {
+      // A person answers in the agent's place; the next attempt sends the answer to this task.
+      const asked = content(task.status?.message?.parts ?? []);
+      const question = flatten(asked.text);
+      throw new InputRequiredError(question === '' ? `${callee} needs more input` : question, {
+        details: { taskId: task.id, contextId: task.contextId, state: name, data: asked.data },
+      });
+    }
     if (name !== 'completed') {
       const said = flatten(content(task.status?.message?.parts ?? []).text);
-      const interrupted = name === 'input-required' || name === 'auth-required';
+      const interrupted = name === 'auth-required';
       throw new AgentError(
         `${callee}: the remote task ${task.id} ${interrupted ? `stopped as ${name}` : `ended ${name}`}` +
-          `${said === '' ? '' : `: ${said}`}${interrupted ? '; a workflow step cannot answer it' : ''}`,
+          `${said === '' ? '' : `: ${said}`}${interrupted ? '; give the agent credentials (settings.authSecret)' : ''}`,
         { retryable: false, details: { taskId: task.id, state: name } },
       );
     }

@@ -3,10 +3,10 @@ import type { RunStatus } from '@baton/core';
 import { formatDuration, formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { compensatedTask } from '../run-notes.js';
-import { followRun } from '../run-session.js';
 import { RUN_STATUSES as STATUSES, statusColour } from '../status-colour.js';
 import { openBaton } from './run.js';
 import { registerControls } from './runs-control.js';
+import { registerDecide } from './runs-decide.js';
 import { registerReplay } from './runs-debug.js';
 import { lineage, printRunHistory } from './runs-history.js';
 
@@ -124,57 +124,4 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
         await baton.close();
       }
     });
-}
-
-/**
- * `baton runs decide <run> <task> <decision>`: records an approver's decision on a waiting run, then drives
- * the run on in this process until it ends or waits again.
- */
-function registerDecide(runs: Command, io: CliIo, setExit: (code: number) => void): void {
-  runs
-    .command('decide')
-    .description('Decide a waiting approval and drive the run on until it ends or waits again.')
-    .argument('<run>', 'run id')
-    .argument('<task>', 'the approval task key, as `baton run` or `runs show` prints it')
-    .argument('<decision>', 'one of the approval options, e.g. approved or rejected')
-    .option('--by <name>', 'who decides (default: $USER)')
-    .option('--comment <text>', 'why')
-    .option('-d, --data-dir <dir>', 'where runs are stored (default: $BATON_DATA_DIR or ./.baton)')
-    .option('--json', 'print the final run document as JSON', false)
-    .action(
-      async (
-        runId: string,
-        taskKey: string,
-        decision: string,
-        options: { by?: string; comment?: string; dataDir?: string; json: boolean },
-      ) => {
-        const baton = await openBaton(io, options.dataDir);
-        try {
-          const details = await baton.getRun(runId);
-          if (!details) throw new UsageError(`no run "${runId}" in ${baton.location}`);
-          const task = details.tasks.find((t) => t.key === taskKey);
-          if (task?.status !== 'waiting') {
-            const waiting = details.tasks.filter((t) => t.status === 'waiting').map((t) => t.key);
-            throw new UsageError(
-              `task "${taskKey}" of run ${runId} is not waiting for a decision` +
-                (waiting.length > 0 ? `; waiting: ${waiting.join(', ')}` : ''),
-            );
-          }
-          const workflow = await baton.getWorkflow(details.run.workflowId, details.run.workflowVersion);
-          if (!workflow)
-            throw new UsageError(`the workflow of run ${runId} is not saved in ${baton.location}`);
-          await baton.decide(
-            runId,
-            taskKey,
-            decision,
-            options.by ?? io.env['USER'] ?? 'cli',
-            options.comment,
-          );
-          const interactive = io.isTty && process.stdin.isTTY === true && !options.json;
-          setExit(await followRun(io, baton, workflow, runId, { json: options.json, interactive }));
-        } finally {
-          await baton.close();
-        }
-      },
-    );
 }

@@ -205,7 +205,8 @@ export class CircuitBreakers {
     breaker.inFlight = Math.max(0, breaker.inFlight - 1);
     if (error && NOT_THE_AGENT.has(error.code)) return;
     this.#coolDown(breaker);
-    const ok = error === undefined;
+    // An agent that asks a person for input answered as it should.
+    const ok = error === undefined || error.code === 'INPUT_REQUIRED';
     switch (breaker.record.state) {
       case 'half_open':
         breaker.probesOut = Math.max(0, breaker.probesOut - 1);

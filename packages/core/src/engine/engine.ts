@@ -239,11 +239,12 @@ export class Engine {
     const stored = await this.#o.store.getRun(runId);
     if (!stored) throw new NotFoundError(`no run "${runId}"`);
     if (FINAL_RUN_STATUSES.has(stored.status) && !this.#runs.has(runId)) return stored;
-    return new Promise((resolve) => {
-      const list = this.#waiters.get(runId) ?? [];
-      list.push(resolve);
-      this.#waiters.set(runId, list);
-    });
+    return new Promise((resolve) => this.#waiters.set(runId, [...(this.#waiters.get(runId) ?? []), resolve]));
+  }
+
+  /** Whether this engine drives the run (its events are published here), not another process. */
+  drives(runId: string): boolean {
+    return this.#held.has(runId);
   }
 
   /**
@@ -420,7 +421,8 @@ export class Engine {
 
   /** Records a finished attempt for the agent version's measured performance. */
   #measure(agent: string, runId: string, taskKey: string, startedAt: number, outcome: AgentOutcome): void {
-    this.metrics.record(agent, executionOf(runId, taskKey, startedAt, this.#o.clock.now(), outcome));
+    const execution = executionOf(runId, taskKey, startedAt, this.#o.clock.now(), outcome);
+    if (execution) this.metrics.record(agent, execution);
   }
 
   /** What the task runner needs for tasks of `active`, made once per run. */

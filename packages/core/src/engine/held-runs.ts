@@ -47,6 +47,11 @@ export class HeldRuns {
     return [...this.active.keys(), ...this.parked];
   }
 
+  /** Whether this process drives the run, in memory or parked. */
+  has(runId: string): boolean {
+    return this.active.has(runId) || this.parked.has(runId);
+  }
+
   /** The run in memory, loading it first when it is parked. */
   async get(runId: string): Promise<ActiveRun | undefined> {
     return this.active.get(runId) ?? (await this.#unpark(runId));

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { EngineInput } from '../execution/engine-input.js';
 import type { RunState } from '../execution/index.js';
 import { operatorRefusal } from '../execution/operator.js';
-import { ESCALATION_OPTIONS } from '../execution/recovery.js';
+import { INPUT_REQUIRED, personOptions } from '../execution/input-request.js';
 import type { RunControl } from '../ports/command-store.js';
 import type { Workflow } from '../model/workflow-schema.js';
 
@@ -21,10 +21,16 @@ export function checkControl(state: RunState, input: RunControl): void {
   }
   const task = state.task(input.taskKey);
   if (isEscalatedRow(task)) {
-    if (!(ESCALATION_OPTIONS as readonly string[]).includes(input.decision))
+    const options = personOptions(task!.error);
+    const what = task!.error?.code === INPUT_REQUIRED ? "an agent's request for input" : 'a failed task';
+    if (!options.includes(input.decision))
       throw new ConflictError(
-        `"${input.decision}" is not a decision on a failed task; choose ${ESCALATION_OPTIONS.join(', ')}`,
+        `"${input.decision}" is not a decision on ${what}; choose ${options.join(', ')}`,
       );
+    if (input.decision === 'reply' && input.reply === undefined)
+      throw new ConflictError(`a reply to ${input.taskKey} needs the answer: give \`reply\``, {
+        details: { code: 'REPLY_MISSING' },
+      });
     return;
   }
   checkDecision(state.workflow, input);

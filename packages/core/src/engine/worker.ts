@@ -30,6 +30,8 @@ export interface WorkerOptions {
    * of its claim.
    */
   bus?: EventBus;
+  /** Reads the agent registry again: asked once for an agent this worker does not know (registered since). */
+  refreshCatalog?: () => Promise<unknown>;
   onError?: (error: unknown) => void;
 }
 
@@ -52,6 +54,7 @@ export class Worker {
       concurrency: 16,
       leaseMs: 30_000,
       onError: () => undefined,
+      refreshCatalog: () => Promise.resolve(),
       ...options,
     };
   }
@@ -110,7 +113,12 @@ export class Worker {
   ): Promise<WorkOutcome> {
     const { item } = claim;
     const at = item.agent.lastIndexOf('@');
-    const agent = this.#o.catalog.resolve({ id: item.agent.slice(0, at), version: item.agent.slice(at + 1) });
+    const ref = { id: item.agent.slice(0, at), version: item.agent.slice(at + 1) };
+    let agent = this.#o.catalog.resolve(ref);
+    if (!agent) {
+      await this.#o.refreshCatalog();
+      agent = this.#o.catalog.resolve(ref);
+    }
     if (!agent) {
       return {
         type: 'agent.failed',

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'STORAGE_FAILED'
   | 'FORBIDDEN'
   | 'USAGE'
-  | 'WORKFLOW_CYCLE';
+  | 'WORKFLOW_CYCLE'
+  | 'INPUT_REQUIRED';
 
 /** Options shared by every Baton error. */
 export interface BatonErrorOptions {

@@ -46,6 +46,18 @@ export class AgentError extends BatonError {
   }
 }
 
+/**
+ * An agent stopped to ask a person something (an A2A task in `input-required`, a function agent that needs a
+ * decision it cannot make). Not a failure of the run: the task waits for a person, whose answer reaches the
+ * next attempt (`inputReplyOf(invocation.checkpoint)`). The message is the question; `details` hold what the
+ * agent needs to carry on where it stopped (a remote task id, say), handed back with the answer.
+ */
+export class InputRequiredError extends BatonError {
+  constructor(question: string, options: Omit<BatonErrorOptions, 'retryable'> = {}) {
+    super('INPUT_REQUIRED', question, { ...options, retryable: false });
+  }
+}
+
 /** An operation ran past its deadline. Retryable by default. */
 export class TimeoutError extends BatonError {
   constructor(message: string, options: BatonErrorOptions = {}) {

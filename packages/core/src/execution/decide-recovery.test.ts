@@ -130,6 +130,58 @@ describe('decide: error recovery', () => {
     expect(h.run.status).toBe('failed');
     expect(h.run.error).toMatchObject({ code: 'BAD' });
   });
+
+  it('hands an agent’s request for input to a person, and the answer to the next attempt', () => {
+    // An onError route and retries would take a failure; a request for input is not one.
+    const h = new RunHarness(
+      workflowOf([agent('a', { onError: 'continue', retry: { maxRetries: 3 } }), agent('b')], [['a', 'b']]),
+    );
+    h.start();
+    const asking = {
+      code: 'INPUT_REQUIRED',
+      message: 'which year?',
+      retryable: false,
+      details: { taskId: 'remote-1' },
+    };
+    h.fail('a', asking);
+    expect(h.task('a')).toMatchObject({ status: 'waiting', error: asking });
+    expect(h.run.status).toBe('waiting');
+    expect(h.events.find((e) => e.type === 'task.recovery')).toMatchObject({ action: 'ask' });
+    expect(h.events.find((e) => e.type === 'approval.requested')).toMatchObject({
+      kind: 'input',
+      options: ['reply', 'skip', 'abort'],
+      message: 'worker@1.0.0 asks: which year?',
+    });
+    // Still asking after a restart; a decision of a failure's kind, or a reply without an answer, changes nothing.
+    h.restart();
+    h.send({ type: 'recover' });
+    expect(dispatched(h.last)).toEqual([]);
+    h.send({ type: 'approval.decide', taskKey: 'a', decision: 'retry', by: 'ana' });
+    h.send({ type: 'approval.decide', taskKey: 'a', decision: 'reply', by: 'ana' });
+    expect(h.task('a')).toMatchObject({ status: 'waiting', attempt: 1 });
+
+    h.send({ type: 'approval.decide', taskKey: 'a', decision: 'reply', by: 'ana', reply: '2024' });
+    expect(h.events.find((e) => e.type === 'approval.decided')).toMatchObject({
+      decision: 'reply',
+      reply: '2024',
+    });
+    const answer = {
+      kind: 'baton.input-reply',
+      question: 'which year?',
+      request: { taskId: 'remote-1' },
+      reply: '2024',
+      by: 'ana',
+    };
+    expect(h.task('a')).toMatchObject({ status: 'running', attempt: 2, checkpoint: answer });
+    const dispatch = h.last?.commands.find((c) => c.type === 'dispatch');
+    expect(dispatch).toMatchObject({ checkpoint: answer });
+    // Asked again, then skipped with an output.
+    h.fail('a', asking);
+    h.send({ type: 'approval.decide', taskKey: 'a', decision: 'skip', by: 'ana' });
+    expect(h.task('a')).toMatchObject({ status: 'succeeded', output: null });
+    h.succeed('b');
+    expect(h.run.status).toBe('completed');
+  });
 });
 
 describe('decide: operator controls', () => {

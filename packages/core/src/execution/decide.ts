@@ -2,8 +2,15 @@ import { consumption, deadlineReached, enforceBudget, RUN_DEADLINE_KEY } from '.
 import type { DecideContext, Decision } from './decision-step.js';
 import { DecisionStep, noDecision } from './decision-step.js';
 import type { EngineInput, OperatorInput, OperatorInputType } from './engine-input.js';
-import { applyTaskControl, audit, decideEscalation, operatorRefusal } from './operator.js';
-import { ESCALATION_OPTIONS, isEscalated, type EscalationDecision } from './recovery.js';
+import {
+  applyTaskControl,
+  audit,
+  decideEscalation,
+  operatorRefusal,
+  type PersonDecision,
+} from './operator.js';
+import { personOptions } from './input-request.js';
+import { isEscalated } from './recovery.js';
 import { compensationInput, recoverRollback } from './rollback.js';
 import { FINAL_RUN_STATUSES } from './lifecycle.js';
 import {
@@ -83,9 +90,10 @@ function apply(step: DecisionStep, input: EngineInput): void {
     case 'approval.decide': {
       const task = step.state.byKey.get(input.taskKey);
       if (task && isEscalated(task)) {
-        if (!(ESCALATION_OPTIONS as readonly string[]).includes(input.decision)) return;
-        const decision = input.decision as EscalationDecision;
-        return decideEscalation(step, task, decision, input.by, undefined, input.comment);
+        if (!personOptions(task.row.error).includes(input.decision)) return;
+        if (input.decision === 'reply' && input.reply === undefined) return;
+        const { comment, reply } = input;
+        return decideEscalation(step, task, input.decision as PersonDecision, input.by, { comment, reply });
       }
       return approvalDecided(step, input);
     }

@@ -15,7 +15,15 @@ export type EngineInput =
   /** A running attempt saved its progress; a retried or recovered attempt of the task receives it. */
   | { type: 'agent.checkpoint'; taskKey: string; attempt: number; data: unknown }
   | { type: 'timer.fired'; taskKey: string }
-  | { type: 'approval.decide'; taskKey: string; decision: string; by: string; comment?: string }
+  /** `reply` answers an agent's request for input (decision `reply`); other decisions ignore it. */
+  | {
+      type: 'approval.decide';
+      taskKey: string;
+      decision: string;
+      by: string;
+      comment?: string;
+      reply?: unknown;
+    }
   | { type: 'event.publish'; name: string; payload: unknown }
   /** `attempt`, when given, must be the attempt that started the child; a result of an older attempt is ignored. */
   | {

@@ -4,21 +4,24 @@ import { hasErrorRoute } from './compiled-workflow.js';
 import type { DecisionStep } from './decision-step.js';
 import { cancel, settle } from './readiness.js';
 import type { ErrorInfo } from './records.js';
+import { askForInput, asksForInput } from './input-request.js';
 import { escalate, escalates, fallBack, recovery } from './recovery.js';
 import { backoffDelay, resolveRetryPolicy, shouldRetry } from './retry-backoff.js';
 import type { ScopeInstance, TaskState } from './run-state.js';
 
 /**
- * The failure path of docs/adr/0003 and the error recovery of docs/errors.md: retry while the policy allows;
- * then an unavailable agent hands the task to the next alternative agent; then `onError: "route"` (the error
- * port), `"continue"` or `optional` (a null output, the failure recorded); then escalation to a person (a human
- * in the loop); else the failure is unhandled and fails the enclosing scope instance — and with it the
- * container, or at the top the run. `origin` is the task where the failure started, kept as it travels up
- * through containers.
+ * An agent's request for input goes to a person (input-request.ts). Otherwise the failure path of
+ * docs/adr/0003 and the error recovery of docs/errors.md: retry while the policy allows; then an unavailable
+ * agent hands the task to the next alternative agent; then `onError: "route"` (the error port), `"continue"`
+ * or `optional` (a null output, the failure recorded); then escalation to a person (a human in the loop); else
+ * the failure is unhandled and fails the enclosing scope instance — and with it the container, or at the top
+ * the run. `origin` is the task where the failure started, kept as it travels up through containers.
  */
 export function failTask(step: DecisionStep, task: TaskState, error: ErrorInfo, origin = task.row.key): void {
   const { info, row } = task;
   const node = info.node;
+  // An agent that asks for input has not failed: whatever handles failures does not apply to it.
+  if (asksForInput(task, error)) return askForInput(step, task, error);
   if (!info.container) {
     const policy = resolveRetryPolicy(node, step.state.workflow.policies, agentOf(step, task));
     if (policy && shouldRetry(policy, row.attempt, error)) {

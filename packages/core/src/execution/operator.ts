@@ -6,6 +6,7 @@ import { failUnhandled } from './failure.js';
 import { FINAL_RUN_STATUSES } from './lifecycle.js';
 import { activateAgent } from './node-handlers/agent-node.js';
 import type { ErrorInfo } from './records.js';
+import { answerInput } from './input-request.js';
 import { isEscalated, resolveEscalation } from './recovery.js';
 import { startRollback } from './rollback.js';
 import { engineState, type RunState, type TaskState } from './run-state.js';
@@ -125,7 +126,7 @@ export function applyTaskControl(
       const task = state.byKey.get(input.taskKey)!;
       const output = input.output ?? null;
       audit(step, input, { output });
-      if (isEscalated(task)) return decideEscalation(step, task, 'skip', input.by, output);
+      if (isEscalated(task)) return decideEscalation(step, task, 'skip', input.by, { output });
       if (task.row.status === 'running')
         step.commands.push({ type: 'cancelTask', taskKey: task.row.key, reason: 'skipped by an operator' });
       completeTask(step, task, output, DEFAULT_PORT);
@@ -150,31 +151,39 @@ export function applyTaskControl(
   }
 }
 
-/** A decision on an escalated task, from the approval inbox or an operator's retry/skip. */
+/** What a person decides on a task that waits for them after a failure or a request for input. */
+export type PersonDecision = 'retry' | 'skip' | 'abort' | 'reply';
+
+/**
+ * A decision on an escalated task or an agent's request for input, from the approval inbox or an operator's
+ * retry/skip. `output` is what a skip settles the task with; `reply` the answer to the agent.
+ */
 export function decideEscalation(
   step: DecisionStep,
   task: TaskState,
-  decision: 'retry' | 'skip' | 'abort',
+  decision: PersonDecision,
   by: string | undefined,
-  output?: unknown,
-  comment?: string,
+  given: { output?: unknown; comment?: string | undefined; reply?: unknown } = {},
 ): void {
   const { row } = task;
+  const who = by ?? UNNAMED_OPERATOR;
   step.emit({
     type: 'approval.decided',
     taskKey: row.key,
     nodeId: row.nodeId,
     decision,
-    by: by ?? UNNAMED_OPERATOR,
+    by: who,
     auto: false,
-    ...(comment === undefined ? {} : { comment }),
+    ...(given.comment === undefined ? {} : { comment: given.comment }),
+    ...(decision === 'reply' ? { reply: given.reply ?? null } : {}),
   });
+  if (decision === 'reply') return answerInput(step, task, given.reply ?? null, who);
   resolveEscalation(
     step,
     task,
     decision,
     (error) => failUnhandled(step, task, error),
     (value, port) => completeTask(step, task, value, port),
-    output,
+    given.output,
   );
 }

@@ -160,8 +160,27 @@ export function escalates(step: DecisionStep, task: TaskState): boolean {
  */
 export function escalate(step: DecisionStep, task: TaskState, error: ErrorInfo): void {
   const { row } = task;
-  const policy = step.state.workflow.policies.escalation;
   recovery(step, task, 'escalate', `${error.code}: ${error.message}`, {}, error);
+  waitForPerson(step, task, error, {
+    message:
+      step.state.workflow.policies.escalation?.message ??
+      `${row.nodeId} failed after ${row.attempt} attempt(s) (${error.code}: ${error.message}). Retry it, skip it with an output, or abort the run?`,
+    options: ESCALATION_OPTIONS,
+    urgency: 'high',
+  });
+}
+
+/**
+ * The task waits, with its error and no wake-up time, for a person the escalation policy names (default
+ * `operators`) to decide; the run waits with it. A restart finds it so (restore-run-state.ts).
+ */
+export function waitForPerson(
+  step: DecisionStep,
+  task: TaskState,
+  error: ErrorInfo,
+  request: { message: string; options: readonly string[]; urgency: string; kind?: 'input' },
+): void {
+  const { row } = task;
   step.setTaskStatus(task, 'waiting');
   row.error = error;
   delete row.wakeAt;
@@ -170,12 +189,11 @@ export function escalate(step: DecisionStep, task: TaskState, error: ErrorInfo):
     type: 'approval.requested',
     taskKey: row.key,
     nodeId: row.nodeId,
-    assignee: policy?.assignee ?? 'operators',
-    message:
-      policy?.message ??
-      `${row.nodeId} failed after ${row.attempt} attempt(s) (${error.code}: ${error.message}). Retry it, skip it with an output, or abort the run?`,
-    options: [...ESCALATION_OPTIONS],
-    urgency: 'high',
+    assignee: step.state.workflow.policies.escalation?.assignee ?? 'operators',
+    message: request.message,
+    options: [...request.options],
+    urgency: request.urgency,
+    ...(request.kind === undefined ? {} : { kind: request.kind }),
   });
 }
 

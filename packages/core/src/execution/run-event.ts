@@ -66,6 +66,8 @@ export type RunEvent =
       options: string[];
       deadline?: number;
       urgency: string;
+      /** `input`: the task's agent asked something (`message`); a person answers with the `reply` decision. */
+      kind?: 'input';
     })
   | (TaskEventBase & {
       type: 'approval.decided';
@@ -73,6 +75,8 @@ export type RunEvent =
       by: string;
       comment?: string;
       auto: boolean;
+      /** The answer given with a `reply` decision to an agent's request for input. */
+      reply?: unknown;
     })
   | (TaskEventBase & { type: 'timer.started'; wakeAt: number })
   | (EventBase & { type: 'event.emitted'; name: string; payload: unknown; taskKey?: string })
@@ -109,7 +113,8 @@ export type RunEvent =
   | (EventBase & { type: 'run.rollback_failed'; error: ErrorInfo; compensated: string[] });
 
 /** What error recovery did with a failure (`task.recovery`). */
-export type RecoveryAction = 'fallback' | 'wait' | 'skip' | 'escalate' | 'fail';
+/** `ask`: the agent asked a person for input, and the task waits for the answer. */
+export type RecoveryAction = 'fallback' | 'wait' | 'skip' | 'escalate' | 'ask' | 'fail';
 
 /** The `type` of every run event. */
 export type RunEventType = RunEvent['type'];

@@ -139,14 +139,19 @@ export class AgentMetrics {
 /** A finished attempt as the engine sees it. */
 export type AgentOutcome = Extract<EngineInput, { type: 'agent.succeeded' | 'agent.failed' }>;
 
-/** An attempt's outcome as an execution to measure; a cancelled attempt says nothing of the agent. */
+/**
+ * An attempt's outcome as an execution to measure; a cancelled attempt says nothing of the agent. An attempt
+ * that stopped to ask a person is none: the attempt that carries on with the answer is (as the stored rows
+ * have it, where the asking attempt never settles).
+ */
 export function executionOf(
   runId: string,
   taskKey: string,
   startedAt: number,
   endedAt: number,
   outcome: AgentOutcome,
-): AgentExecution {
+): AgentExecution | undefined {
+  if (outcome.type === 'agent.failed' && outcome.error.code === 'INPUT_REQUIRED') return undefined;
   if (outcome.type === 'agent.succeeded')
     return { runId, taskKey, status: 'succeeded', startedAt, endedAt, costUsd: outcome.costUsd };
   const status = outcome.error.code === 'CANCELLED' ? 'cancelled' : 'failed';

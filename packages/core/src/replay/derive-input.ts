@@ -81,6 +81,7 @@ export function deriveInput(state: EngineRunState, log: readonly RunEvent[], fro
           decision: event.decision,
           by: event.by,
           ...(event.comment === undefined ? {} : { comment: event.comment }),
+          ...(event.reply === undefined ? {} : { reply: structuredClone(event.reply) }),
         },
       };
     case 'compensation.started':

@@ -15,6 +15,7 @@ import {
   type PostgresServer,
   type RedisServer,
 } from '@baton/test-services';
+import { functionAgent } from '../testing/temp-baton.js';
 import { createBaton, type Baton } from '../create-baton.js';
 import { CRUNCH_WORKFLOW, FAN_WORKFLOW, distCrunch, distStep, fanOutput } from './workload.js';
 
@@ -248,4 +249,26 @@ describe.skipIf(!hasServices)('distributed mode: PostgreSQL, Redis and worker pr
       runs.map((r) => r.id),
     );
   }, 120_000);
+
+  it('runs an agent registered after the workers started, which they read from the registry on first sight', async () => {
+    const databaseUrl = await freshDatabase();
+    const worker = startWorkerProcess(databaseUrl, join(dir, 'late.log'), [5, 20], 30_000);
+    await worker.ready;
+    const baton = await server(databaseUrl);
+    await baton.saveAgent(
+      functionAgent('t.late', {
+        kind: 'script',
+        settings: { source: 'export default function run(input) { return { late: input.n + 1 }; }' },
+      }),
+    );
+    const run = await baton.run({
+      id: 'late',
+      name: 'Late agent',
+      version: '1.0.0',
+      nodes: [{ id: 'late', type: 'agent', agent: { id: 't.late' }, inputs: { n: 41 } }],
+      outputs: { late: { value: 'nodes.late.output.late' } },
+    });
+    expect(run.status, run.error?.message).toBe('completed');
+    expect(run.output).toEqual({ late: 42 });
+  }, 60_000);
 });
