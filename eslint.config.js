@@ -22,7 +22,9 @@ const layers = {
   agents: ['core', 'testing'],
   // The composition root of both modes: the one place that wires concrete adapters together.
   embedded: ['core', 'store-sqlite', 'store-postgres', 'queue-bullmq', 'agents', 'testing', 'test-services'],
-  cli: ['core', 'protocol', 'embedded', 'test-services'],
+  // The HTTP API over a Baton; embedded is the composition root it serves (ADR 0002).
+  server: ['core', 'protocol', 'embedded', 'test-services'],
+  cli: ['core', 'protocol', 'embedded', 'server', 'test-services'],
   bench: [
     'core',
     'testing',
@@ -45,6 +47,7 @@ const ours = [
   'queue-bullmq',
   'agents',
   'embedded',
+  'server',
   'cli',
   'bench',
 ];

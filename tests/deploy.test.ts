@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 // Checks the files of deploy/ against each other and against the CLI they start; it builds no image and starts
 // no container. The repository has no YAML library, so the YAML is read line by line — indentation,
-// `key: value`, `- item` and flow lists (`[a, b]`), which is all these files use — and the CLI's flags are
-// checked against `baton <command> --help` of the built CLI.
+// `key: value`, `- item`, flow lists (`[a, b]`) and, in the Compose file, anchors, aliases and `<<` merges,
+// which is all these files use — and the CLI's flags and settings are checked against `baton <command> --help`
+// of the built CLI, and against what it does with the settings deploy/ gives it.
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -176,34 +178,95 @@ function podOf(deployment: Line[]): { pod: Line[]; container: Line[] } {
   return { pod, container: containers[0] };
 }
 
-/** The compose services by name, with the `<<: *anchor` merges resolved (one level, as the file uses them). */
+/** A container's `env` list as name → literal `value` (`undefined` for `valueFrom`). */
+function envOf(container: readonly Line[]): Record<string, string | undefined> {
+  const list = entry(container, 'env')?.nested ?? [];
+  return Object.fromEntries(items(list).map((item) => [scalar(item, 'name'), scalar(item, 'value')]));
+}
+
+/** The lines of a block moved so that its top level is at `indent`. */
+function reindent(block: readonly Line[], indent: number): Line[] {
+  const shift = indent - Math.min(...block.map((l) => l.indent));
+  return block.map((l) => ({ ...l, indent: l.indent + shift }));
+}
+
+/** Every `&anchor` of a file, at any depth, with the lines nested under it. */
+function anchorsOf(lines: readonly Line[]): Record<string, Line[]> {
+  const anchors: Record<string, Line[]> = {};
+  lines.forEach((line, i) => {
+    const name = /^&(\S+)$/.exec(line.value)?.[1];
+    if (name === undefined) return;
+    const end = lines.findIndex((l, j) => j > i && l.indent <= line.indent);
+    anchors[name] = lines.slice(i + 1, end < 0 ? undefined : end);
+  });
+  return anchors;
+}
+
+/**
+ * A mapping with its YAML fragments resolved, at every depth: `key: *alias` takes the anchor's lines,
+ * `key: &anchor` drops the anchor's name, and `<<: *anchor` adds the anchor's keys that the mapping does not
+ * set itself, before its own. Lists and flow values are kept as written.
+ */
+function resolved(block: readonly Line[], anchors: Record<string, Line[]>): Line[] {
+  if (block.length === 0) return [];
+  const top = Math.min(...block.map((l) => l.indent));
+  if (block.some((l) => l.indent === top && (l.item || l.key === undefined))) return [...block];
+  const anchor = (alias: string): Line[] => {
+    const lines = anchors[alias.replace(/^\*/, '')];
+    if (!lines) throw new Error(`no anchor for ${alias} in deploy/docker-compose.yml`);
+    return lines;
+  };
+  const own = entries(block).filter((e) => e.key !== '<<');
+  const merged = entries(block)
+    .filter((e) => e.key === '<<')
+    .flatMap((e) => entries(resolved(reindent(anchor(e.value), top), anchors)))
+    .filter((e) => !own.some((o) => o.key === e.key));
+  return [...merged, ...own].flatMap(({ key, value, nested }) => {
+    const aliased = value.startsWith('*');
+    const lines = aliased ? reindent(anchor(value), top + 2) : nested;
+    const text = aliased || value.startsWith('&') ? '' : value;
+    return [{ indent: top, item: false, key, value: text }, ...resolved(lines, anchors)];
+  });
+}
+
+/** The compose services by name, with their anchors, aliases and `<<` merges resolved. */
 function composeServices(): Record<string, Line[]> {
   const compose = parseLines(read('deploy/docker-compose.yml'));
-  const anchors: Record<string, Line[]> = {};
-  for (const { value, nested } of entries(compose)) {
-    if (value.startsWith('&')) anchors[value.slice(1)] = nested;
-  }
-  const services: Record<string, Line[]> = {};
-  for (const { key: name, nested } of entries(get(compose, 'services'))) {
-    const merge = entry(nested, '<<');
-    const base = merge ? anchors[merge.value.replace(/^\*/, '')] : [];
-    if (!base) throw new Error(`service ${name} merges an unknown anchor ${merge?.value}`);
-    // The anchor's keys the service does not set, re-indented to the service's level: both read as one block.
-    const shift = (nested[0]?.indent ?? 0) - (base[0]?.indent ?? 0);
-    const own = entries(nested).map((e) => e.key);
-    const inherited = entries(base)
-      .filter((e) => !own.includes(e.key))
-      .flatMap((e) => [{ indent: base[0].indent, item: false, key: e.key, value: e.value }, ...e.nested])
-      .map((l) => ({ ...l, indent: l.indent + shift }));
-    services[name] = [...inherited, ...nested.filter((l) => l.key !== '<<')];
-  }
-  return services;
+  const anchors = anchorsOf(compose);
+  return Object.fromEntries(
+    entries(get(compose, 'services')).map(({ key, nested }) => [key, resolved(nested, anchors)]),
+  );
 }
 
 const batonCli = join(root, 'packages/cli/bin/baton.js');
 async function help(...command: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [batonCli, ...command, '--help']);
   return stdout;
+}
+
+/**
+ * Runs `baton` with only these settings (embedded mode, in a fresh data directory) and tells how it ended. A
+ * command that was meant to be refused but runs on is stopped after 20 s.
+ */
+async function runBaton(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-deploy-'));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [batonCli, ...args], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', BATON_DATA_DIR: dataDir, ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    const code = typeof failed.code === 'number' ? failed.code : -1;
+    return { code, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 // ---- Kubernetes ----
@@ -224,6 +287,7 @@ describe('deploy/kubernetes', () => {
       'Deployment',
       'HorizontalPodAutoscaler',
       'Secret',
+      'Service',
       'Service',
     ]);
   });
@@ -261,13 +325,66 @@ describe('deploy/kubernetes', () => {
     expect(scalar(get(worker, 'spec'), 'replicas')).toBeUndefined();
   });
 
-  it('runs several `baton serve` replicas without probing an HTTP endpoint the server does not have', () => {
+  it('runs several `baton serve` replicas serving the API on their `http` port, probed on /healthz', () => {
     const server = object('Deployment', 'baton-server');
     const { pod, container } = podOf(server);
     expect(scalars(container, 'args')).toEqual(['serve']);
     expect(Number(scalar(get(server, 'spec'), 'replicas'))).toBeGreaterThanOrEqual(2);
     expect(Number(scalar(pod, 'terminationGracePeriodSeconds'))).toBeGreaterThan(0);
-    expect(container.some((l) => l.key === 'httpGet' || l.key === 'containerPort')).toBe(false);
+    // Reachable from the probes and the Service, on the port the container declares.
+    const env = envOf(container);
+    expect(env['BATON_HOST']).toBe('0.0.0.0');
+    const port = env['BATON_PORT'];
+    expect(port).toMatch(/^[1-9]\d*$/);
+    const http = items(get(container, 'ports')).find((p) => scalar(p, 'name') === 'http');
+    expect(http && scalar(http, 'containerPort')).toBe(port);
+    for (const probe of ['livenessProbe', 'readinessProbe']) {
+      expect(scalar(get(container, probe, 'httpGet'), 'path'), probe).toBe('/healthz');
+      expect(scalar(get(container, probe, 'httpGet'), 'port'), probe).toBe('http');
+    }
+    expect(scalar(get(container, 'resources', 'limits'), 'memory')).toBeDefined();
+  });
+
+  it('gives the server its API token from the Secret, and BATON_HOST and BATON_PORT to the server only', () => {
+    const { container: server } = podOf(object('Deployment', 'baton-server'));
+    const token = scalar(get(object('Secret', 'baton-secrets'), 'stringData'), 'BATON_API_TOKEN');
+    expect(token).toBe('REPLACE_ME');
+    const fromSecret = items(get(server, 'envFrom')).some(
+      (s) => s[0].key === 'secretRef' && scalar(s.slice(1), 'name') === 'baton-secrets',
+    );
+    expect(fromSecret).toBe(true);
+    // A literal token on the container would win over the Secret's.
+    expect(Object.keys(envOf(server))).not.toContain('BATON_API_TOKEN');
+    // The ConfigMap goes to the workers too, and holds no secret; the workers listen on their metrics port only.
+    const config = get(object('ConfigMap', 'baton-config'), 'data');
+    const { container: worker } = podOf(object('Deployment', 'baton-worker'));
+    for (const name of ['BATON_HOST', 'BATON_PORT', 'BATON_API_TOKEN']) {
+      expect(scalar(config, name), name).toBeUndefined();
+      expect(Object.keys(envOf(worker)), name).not.toContain(name);
+    }
+  });
+
+  it('has the server refuse to start with the placeholder token, or with none, and say why', async () => {
+    const env = envOf(podOf(object('Deployment', 'baton-server')).container);
+    const api = { BATON_HOST: env['BATON_HOST'] ?? '', BATON_PORT: env['BATON_PORT'] ?? '' };
+    const token = scalar(get(object('Secret', 'baton-secrets'), 'stringData'), 'BATON_API_TOKEN') ?? '';
+    const placeholder = await runBaton(['serve'], { ...api, BATON_API_TOKEN: token });
+    expect(placeholder.code).toBe(2);
+    expect(placeholder.output).toMatch(/BATON_API_TOKEN must be at least 16 characters/);
+    const none = await runBaton(['serve'], api);
+    expect(none.code).toBe(2);
+    expect(none.output).toMatch(/refusing to serve the API on 0\.0\.0\.0 without a token/);
+  });
+
+  it('keeps both Deployments unprivileged, on a read-only root filesystem', () => {
+    for (const name of ['baton-server', 'baton-worker']) {
+      const { pod, container } = podOf(object('Deployment', name));
+      expect(scalar(get(pod, 'securityContext'), 'runAsNonRoot'), name).toBe('true');
+      const security = get(container, 'securityContext');
+      expect(scalar(security, 'readOnlyRootFilesystem'), name).toBe('true');
+      expect(scalar(security, 'allowPrivilegeEscalation'), name).toBe('false');
+      expect(scalars(get(security, 'capabilities'), 'drop'), name).toEqual(['ALL']);
+    }
   });
 
   it('gives both Deployments the settings of the ConfigMap and the connection URLs of the Secret', () => {
@@ -326,6 +443,23 @@ describe('deploy/kubernetes', () => {
     const [port] = items(get(service, 'spec', 'ports'));
     expect(scalar(port, 'targetPort')).toBe('metrics');
   });
+
+  it('has the ClusterIP Service baton-api over the servers’ API port, and over no worker', () => {
+    const service = object('Service', 'baton-api');
+    expect(scalar(get(service, 'spec'), 'type') ?? 'ClusterIP').toBe('ClusterIP');
+    const selector = entries(get(service, 'spec', 'selector'));
+    expect(selector.length).toBeGreaterThan(0);
+    const labels = (name: string): Line[] =>
+      get(object('Deployment', name), 'spec', 'template', 'metadata', 'labels');
+    const selects = (name: string): boolean =>
+      selector.every(({ key, value }) => scalar(labels(name), key) === unquote(value));
+    expect(selects('baton-server')).toBe(true);
+    expect(selects('baton-worker')).toBe(false);
+    const [port] = items(get(service, 'spec', 'ports'));
+    expect(scalar(port, 'targetPort')).toBe('http');
+    const { container } = podOf(object('Deployment', 'baton-server'));
+    expect(scalar(port, 'port')).toBe(envOf(container)['BATON_PORT']);
+  });
 });
 
 // ---- Docker ----
@@ -369,6 +503,50 @@ describe('deploy/docker-compose.yml', () => {
     expect(legal[legal.indexOf('--agents') + 1]).toBe('domain:legal');
     const pools = scalar(get(services['server'], 'environment'), 'BATON_POOLS') ?? '';
     expect(pools.split(',')).toContain('domain:legal');
+    for (const [name, lines] of baton) {
+      expect(scalar(get(lines, 'environment'), 'BATON_POOLS'), name).toBe(pools);
+    }
+  });
+
+  it('serves the API from the server, published on the host’s loopback only, with a required token', () => {
+    const server = services['server'];
+    const environment = get(server, 'environment');
+    expect(scalar(environment, 'BATON_HOST')).toBe('0.0.0.0');
+    const port = scalar(environment, 'BATON_PORT') ?? '';
+    expect(port).toMatch(/^[1-9]\d*$/);
+    // Taken from the shell that runs compose, which stops with this message when it is not set. No `$` in the
+    // message: compose would read it as another variable.
+    expect(scalar(environment, 'BATON_API_TOKEN')).toMatch(/^\$\{BATON_API_TOKEN:\?[^$}]*16[^$}]*\}$/);
+    expect(scalars(server, 'ports')).toEqual([`127.0.0.1:${port}:${port}`]);
+    // Checked on /healthz of that port, as the workers are on theirs.
+    const check = scalars(get(server, 'healthcheck'), 'test');
+    expect(check.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
+    const workerCheck = scalars(get(services['worker'], 'healthcheck'), 'test');
+    expect(check).toEqual(workerCheck.map((part) => part.replace(':9464/', `:${port}/`)));
+    for (const key of ['interval', 'timeout', 'retries']) {
+      expect(scalar(get(server, 'healthcheck'), key), key).toBeDefined();
+    }
+    // The workers listen on their metrics port only, and get neither the API settings nor the token.
+    for (const name of ['worker', 'worker-legal']) {
+      for (const key of ['BATON_HOST', 'BATON_PORT', 'BATON_API_TOKEN']) {
+        expect(scalar(get(services[name], 'environment'), key), `${name} ${key}`).toBeUndefined();
+      }
+      expect(scalars(services[name], 'ports'), name).toEqual(['127.0.0.1::9464']);
+    }
+  });
+
+  it('lets a one-off `run` in the server’s container run, ignoring the API settings', async () => {
+    const environment = get(services['server'], 'environment');
+    // The server's host and port without a token: were `run` to listen, it would be refused.
+    const { code, output } = await runBaton(
+      ['run', 'templates/rfp-response.json', '--input-file', 'examples/inputs/rfp-response.json'],
+      {
+        BATON_HOST: scalar(environment, 'BATON_HOST') ?? '',
+        BATON_PORT: scalar(environment, 'BATON_PORT') ?? '',
+      },
+    );
+    expect(output).not.toMatch(/BATON_API_TOKEN|refusing|listening/);
+    expect(code).toBe(0);
   });
 });
 
@@ -388,6 +566,19 @@ describe('deploy/Dockerfile', () => {
     expect(['root', '0']).not.toContain(user);
   });
 
+  it('exposes the ports the server and the workers listen on', () => {
+    const exposed = runtime
+      .split('\n')
+      .filter((line) => line.startsWith('EXPOSE '))
+      .flatMap((line) => line.slice('EXPOSE '.length).trim().split(/\s+/));
+    const server = podOf(object('Deployment', 'baton-server')).container;
+    const workerArgs = scalars(podOf(object('Deployment', 'baton-worker')).container, 'args');
+    const metricsPort = workerArgs[workerArgs.indexOf('--metrics-port') + 1];
+    const composePort = scalar(get(composeServices()['server'], 'environment'), 'BATON_PORT');
+    expect(exposed.sort()).toEqual([envOf(server)['BATON_PORT'], metricsPort].sort());
+    expect(exposed).toContain(composePort);
+  });
+
   it('ships the templates and sample inputs that the README runs, and the context does not leave them out', () => {
     expect(runtime).toMatch(/^COPY --from=\S+ \/app\/templates /m);
     expect(runtime).toMatch(/^COPY --from=\S+ \/app\/examples\/inputs /m);
@@ -399,6 +590,24 @@ describe('deploy/Dockerfile', () => {
       .filter((l) => l !== '' && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
     expect(ignored.some((p) => /templates|examples|packages/.test(p))).toBe(false);
+  });
+});
+
+describe('deploy/README.md', () => {
+  const readme = read('deploy/README.md');
+
+  it('tells how to reach the API where the files publish it, and links its reference', () => {
+    const port = scalar(get(composeServices()['server'], 'environment'), 'BATON_PORT') ?? '';
+    expect(readme).toContain(`http://127.0.0.1:${port}`);
+    expect(readme).toContain('Authorization: Bearer $BATON_API_TOKEN');
+    const service = object('Service', 'baton-api');
+    const [servicePort] = items(get(service, 'spec', 'ports'));
+    const name = scalar(get(service, 'metadata'), 'name') ?? '';
+    expect(readme).toMatch(
+      new RegExp(`kubectl port-forward .*svc/${name} ${scalar(servicePort, 'port')}\\b`),
+    );
+    expect(readme).toContain('(../docs/api.md');
+    expect(existsSync(join(root, 'docs/api.md'))).toBe(true);
   });
 });
 
@@ -427,5 +636,8 @@ describe('the commands deploy/ starts', () => {
       const text = await help(command);
       for (const flag of flags) expect(text, `baton ${command} ${flag}`).toMatch(new RegExp(`${flag}\\b`));
     }
+    // The server's API settings, which deploy/ sets in the environment.
+    const serve = await help('serve');
+    for (const name of ['BATON_HOST', 'BATON_PORT', 'BATON_API_TOKEN']) expect(serve, name).toContain(name);
   });
 });

@@ -3,3 +3,4 @@ export { findPostgresBinaries, postgresAvailable, type PostgresBinaries } from '
 export { requireService, underCi } from './require-service.js';
 export { freePort } from './free-port.js';
 export { redisAvailable, redisCommand, startRedis, type RedisServer } from './redis.js';
+export { serveJsonDocuments, type JsonDocumentServer } from './json-documents.js';

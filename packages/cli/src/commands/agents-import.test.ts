@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '@baton/core';
 import type { AgentProbeReport } from '@baton/embedded';
+import { serveJsonDocuments, type JsonDocumentServer } from '@baton/test-services';
 import { runBaton } from '../testing/run-baton.js';
 
 const card = {
@@ -17,20 +16,18 @@ const card = {
   skills: [{ id: 'market-research', name: 'Market research' }],
 };
 
-let server: Server;
+let server: JsonDocumentServer;
 let base: string;
 let env: Record<string, string>;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (req.url === '/.well-known/agent-card.json') res.writeHead(200).end(JSON.stringify(card));
-    else if (req.url === '/bad/card.json') res.writeHead(200).end(JSON.stringify({ skills: 3 }));
-    else res.writeHead(404).end();
+  server = await serveJsonDocuments({
+    '/.well-known/agent-card.json': card,
+    '/bad/card.json': { skills: 3 },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  env = { BATON_EGRESS_ALLOW: new URL(base).host };
+  base = server.base;
+  env = { BATON_EGRESS_ALLOW: server.host };
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => server.close());
 
 let dir: string;
 beforeEach(() => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDefinition } from '@baton/core';
 import {
   postgresAvailable,
   redisAvailable,
@@ -12,6 +13,7 @@ import {
   type RedisServer,
 } from '@baton/test-services';
 import { runCli } from '../program.js';
+import { testAgent } from '../testing/gated-agent.js';
 import { repoRoot, runBaton } from '../testing/run-baton.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'baton-cli-serve-'));
@@ -42,13 +44,87 @@ function startLong(args: string[], env: Record<string, string | undefined> = {})
   };
 }
 
+/** The URL `baton serve` says its HTTP API listens on. */
+function apiUrl(output: string): string {
+  const url = /HTTP API listening on (http:\/\/\S+)/.exec(output)?.[1];
+  expect(url, output).toBeDefined();
+  return url!;
+}
+
+/** A script agent: it runs from its definition alone, as one registered over HTTP must. */
+const scriptAgent = (id: string) => ({
+  ...testAgent(id),
+  kind: 'script',
+  settings: { source: 'export default function run(input) { return input; }' },
+});
+
 describe('baton serve and baton worker', () => {
   it('serves embedded until asked to stop, then stops cleanly', async () => {
-    const serve = startLong(['serve', '--data-dir', dataDir]);
+    const serve = startLong(['serve', '--data-dir', dataDir, '--port', '0']);
     await serve.printed('Baton serving (embedded');
+    await serve.printed('HTTP API listening on http://127.0.0.1:');
     serve.stop();
     expect(await serve.exit).toBe(0);
     expect(serve.output()).toContain('Stopped.');
+  });
+
+  it('registers an agent over HTTP that the CLI then finds in the same data directory', async () => {
+    const dir = join(dataDir, 'over-http');
+    const serve = startLong(['serve', '--data-dir', dir, '--port', '0']);
+    await serve.printed('HTTP API listening on');
+    const url = apiUrl(serve.output());
+    const created = await fetch(`${url}/api/v1/agents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scriptAgent('acme.over-http')),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const invalid = await fetch(`${url}/api/v1/agents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agents: [scriptAgent('acme.half'), { id: 'acme.broken' }] }),
+    });
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('DEFINITION_INVALID');
+    serve.stop();
+    expect(await serve.exit).toBe(0);
+
+    const list = await runBaton(['agents', 'list', '--data-dir', dir, '--json']);
+    const ids = (JSON.parse(list.stdout) as AgentDefinition[]).map((a) => `${a.id}@${a.version}`);
+    expect(ids).toContain('acme.over-http@1.0.0');
+    expect(ids).not.toContain('acme.half@1.0.0');
+    const show = await runBaton(['agents', 'show', 'acme.over-http@1.0.0', '--data-dir', dir]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('acme.over-http@1.0.0  active');
+  });
+
+  it('wants the bearer token on every API request once BATON_API_TOKEN is set', async () => {
+    const token = 'serve-test-token-0123456789abcdef';
+    const serve = startLong(['serve', '--data-dir', join(dataDir, 'token'), '--port', '0'], {
+      BATON_API_TOKEN: token,
+    });
+    await serve.printed('bearer token required');
+    const url = apiUrl(serve.output());
+    expect((await fetch(`${url}/api/v1/agents`)).status).toBe(401);
+    const withToken = await fetch(`${url}/api/v1/agents`, { headers: { authorization: `Bearer ${token}` } });
+    expect(withToken.status).toBe(200);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    serve.stop();
+    expect(await serve.exit).toBe(0);
+  });
+
+  it('refuses to serve the API beyond this machine without a token, before opening any store', async () => {
+    const dir = join(dataDir, 'exposed');
+    const exposed = await runBaton(['serve', '--data-dir', dir, '--host', '0.0.0.0', '--port', '0']);
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toContain('refusing to serve the API on 0.0.0.0 without a token');
+    expect(exposed.stderr).toContain('BATON_API_TOKEN');
+    expect(existsSync(dir)).toBe(false);
+    const fromEnv = await runBaton(['serve', '--data-dir', dir], { BATON_HOST: '0.0.0.0', BATON_PORT: '0' });
+    expect(fromEnv.code).toBe(2);
+    const badPort = await runBaton(['serve', '--data-dir', dir, '--port', 'http']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--port');
   });
 
   it('refuses a worker without PostgreSQL and Redis, and pools it cannot read', async () => {
@@ -99,7 +175,7 @@ describe.skipIf(!hasServices)('baton in distributed mode', () => {
     const list = await runBaton(['runs', 'list', '--json'], env);
     expect((JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id)).toContain(document.id);
 
-    const serve = startLong(['serve'], env);
+    const serve = startLong(['serve', '--port', '0'], env);
     await serve.printed('Baton serving (distributed');
     serve.stop();
     worker.stop('SIGINT');

@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
-import { startWorker } from '@baton/embedded';
+import { startWorker, type Baton } from '@baton/embedded';
+import {
+  bindingProblem,
+  DEFAULT_API_HOST,
+  DEFAULT_API_PORT,
+  listenApi,
+  type ApiListener,
+} from '@baton/server';
 import { styles, UsageError, type CliIo } from '../io.js';
 import { serveWorkerMetrics } from '../worker-metrics.js';
+import { egressAllowOf } from './agents-import.js';
 import { distributedSettings, openBaton } from './run.js';
 
 function positiveInteger(text: string | undefined, flag: string): number | undefined {
@@ -26,6 +34,51 @@ function poolList(text: string | undefined): string[] | undefined {
   return pools;
 }
 
+/** Where `baton serve` puts its HTTP API: flags, else `BATON_HOST` / `BATON_PORT`, else loopback. */
+interface ApiSettings {
+  host: string;
+  port: number;
+  apiToken?: string;
+}
+
+function apiSettings(io: CliIo, options: { host?: string; port?: string }): ApiSettings {
+  const env = (name: string): string | undefined => io.env[name]?.trim() || undefined;
+  const host = options.host?.trim() || env('BATON_HOST') || DEFAULT_API_HOST;
+  const portText = options.port ?? env('BATON_PORT');
+  const port = portText === undefined ? DEFAULT_API_PORT : Number(portText);
+  if (!/^\d+$/.test(portText ?? '0') || port > 65_535) {
+    throw new UsageError(
+      `--port (or BATON_PORT) must be a port number from 0 to 65535, 0 for a free one; got "${portText}"`,
+    );
+  }
+  const apiToken = env('BATON_API_TOKEN');
+  // Checked before the Baton opens: a refusal costs nothing and touches no store.
+  const problem = bindingProblem(host, apiToken);
+  if (problem !== undefined) throw new UsageError(problem);
+  return { host, port, ...(apiToken === undefined ? {} : { apiToken }) };
+}
+
+/** Listens, or closes the Baton and says plainly why it could not (a port in use, an address not here). */
+async function listenOrClose(io: CliIo, baton: Baton, settings: ApiSettings): Promise<ApiListener> {
+  try {
+    return await listenApi({
+      baton,
+      ...settings,
+      onServerError: (error, request) =>
+        io.stderr(
+          `baton serve: ${request.method} ${request.url} (request ${request.id}) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        ),
+    });
+  } catch (error) {
+    await baton.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES' || code === 'ENOTFOUND') {
+      throw new UsageError(`cannot listen on ${settings.host}:${settings.port}: ${String(code)}`);
+    }
+    throw error;
+  }
+}
+
 /** Waits for the process to be asked to stop; without a way to be told, the command cannot run. */
 function stopRequested(io: CliIo): Promise<string> {
   if (!io.nextStop) throw new UsageError('this command runs until stopped and needs a process to run in');
@@ -36,48 +89,80 @@ function stopRequested(io: CliIo): Promise<string> {
 export function registerServe(program: Command, io: CliIo): void {
   program
     .command('serve')
-    .description('Drive runs until stopped: resume unfinished runs and take over those whose process died.')
+    .description(
+      'Serve the HTTP API and drive runs until stopped: resume unfinished runs and take over those whose process died.',
+    )
     .option(
       '-d, --data-dir <dir>',
       'embedded mode: where runs are stored (default: $BATON_DATA_DIR or ./.baton)',
     )
+    .option('--host <host>', `where the HTTP API listens (default: $BATON_HOST or ${DEFAULT_API_HOST})`)
+    .option('-p, --port <port>', `its port; 0 picks a free one (default: $BATON_PORT or ${DEFAULT_API_PORT})`)
     .option('--worker', 'distributed mode: also run agent tasks in this process', false)
     .option('--agents <pools>', 'with --worker: the agent pools to serve (default: default)')
     .option('-c, --concurrency <n>', 'agent tasks at once (embedded), or per pool (with --worker)')
     .addHelpText(
       'after',
-      '\nEmbedded (default): SQLite in the data directory; agents run in this process.\n' +
+      '\nThe HTTP API (docs/api.md) listens on loopback unless told otherwise. With BATON_API_TOKEN set, every\n' +
+        '/api request needs `Authorization: Bearer <token>`; a host other machines can reach (--host 0.0.0.0)\n' +
+        'is refused without one.\n' +
+        '\nEmbedded (default): SQLite in the data directory; agents run in this process.\n' +
         'Distributed: set BATON_DATABASE_URL (PostgreSQL) and BATON_REDIS_URL; agents run on `baton worker`\n' +
         'processes (or here with --worker). BATON_POOLS lists the pools workers are deployed for, so that\n' +
         'agents of those domains or ids go to them (e.g. BATON_POOLS=domain:legal,agent:builtin.pricing-calculator).\n' +
-        'Stops gracefully on SIGINT or SIGTERM: runs are handed back for another process to take over.',
+        'Stops gracefully on SIGINT or SIGTERM: the API stops taking requests, then runs are handed back for\n' +
+        'another process to take over.',
     )
-    .action(async (options: { dataDir?: string; worker: boolean; agents?: string; concurrency?: string }) => {
-      const concurrency = positiveInteger(options.concurrency, '--concurrency');
-      const pools = poolList(options.agents);
-      const stopped = stopRequested(io);
-      const baton = await openBaton(io, options.dataDir, {
-        ...(options.worker
-          ? { worker: { ...(pools ? { pools } : {}), ...(concurrency ? { concurrency } : {}) } }
-          : {}),
-        ...(concurrency && !options.worker ? { concurrency } : {}),
-      });
-      const s = styles(io);
-      const stop = baton.subscribe('*', (event) => {
-        if (event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled') {
-          io.stdout(`${s.dim(new Date(event.at).toISOString())}  ${event.runId}  ${event.type.slice(4)}\n`);
-        }
-      });
-      const open = await baton.listRuns({ status: ['queued', 'running', 'paused', 'waiting'], limit: 1_000 });
-      io.stdout(
-        `Baton serving (${baton.mode}, ${baton.location}); ${open.length} unfinished run${open.length === 1 ? '' : 's'} in the store. Ctrl-C stops.\n`,
-      );
-      const signal = await stopped;
-      io.stdout(`${signal}: handing runs back and stopping…\n`);
-      stop();
-      await baton.close();
-      io.stdout('Stopped.\n');
-    });
+    .action(
+      async (options: {
+        dataDir?: string;
+        host?: string;
+        port?: string;
+        worker: boolean;
+        agents?: string;
+        concurrency?: string;
+      }) => {
+        const concurrency = positiveInteger(options.concurrency, '--concurrency');
+        const pools = poolList(options.agents);
+        const settings = apiSettings(io, options);
+        const stopped = stopRequested(io);
+        const baton = await openBaton(io, options.dataDir, {
+          egressAllow: egressAllowOf(io),
+          ...(options.worker
+            ? { worker: { ...(pools ? { pools } : {}), ...(concurrency ? { concurrency } : {}) } }
+            : {}),
+          ...(concurrency && !options.worker ? { concurrency } : {}),
+        });
+        const api = await listenOrClose(io, baton, settings);
+        const s = styles(io);
+        const stop = baton.subscribe('*', (event) => {
+          if (
+            event.type === 'run.completed' ||
+            event.type === 'run.failed' ||
+            event.type === 'run.cancelled'
+          ) {
+            io.stdout(`${s.dim(new Date(event.at).toISOString())}  ${event.runId}  ${event.type.slice(4)}\n`);
+          }
+        });
+        const open = await baton.listRuns({
+          status: ['queued', 'running', 'paused', 'waiting'],
+          limit: 1_000,
+        });
+        io.stdout(
+          `Baton serving (${baton.mode}, ${baton.location}); ${open.length} unfinished run${open.length === 1 ? '' : 's'} in the store. Ctrl-C stops.\n`,
+        );
+        const guard =
+          settings.apiToken === undefined ? 'no token: this machine only' : 'bearer token required';
+        io.stdout(`HTTP API listening on ${api.url} (${guard})\n`);
+        const signal = await stopped;
+        io.stdout(`${signal}: handing runs back and stopping…\n`);
+        // The API first: no request may reach a Baton that is closing.
+        await api.close();
+        stop();
+        await baton.close();
+        io.stdout('Stopped.\n');
+      },
+    );
 
   program
     .command('worker')
