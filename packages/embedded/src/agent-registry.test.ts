@@ -10,6 +10,7 @@ import {
   type AgentInvocation,
 } from '@baton/core';
 import { builtinAgentDefinitions } from '@baton/agents';
+import { ManualClock } from '@baton/testing';
 import { createBaton, type Baton, type CreateBatonOptions } from './create-baton.js';
 import { functionAgent } from './testing/temp-baton.js';
 
@@ -89,6 +90,18 @@ describe('the agent registry of a Baton', () => {
     expect(await again.agentExecutions('t.sum@1.0.0')).toMatchObject([
       { runId: run.id, status: 'succeeded' },
     ]);
+  });
+
+  it('stamps createdAt and updatedAt with the clock where a definition leaves them out, keeping given ones', async () => {
+    const baton = await openBaton({ clock: new ManualClock(Date.parse('2026-05-01T10:00:00Z')) });
+    const { createdAt: _created, updatedAt: _updated, ...bare } = summer();
+    const saved = await baton.saveAgent(bare);
+    expect(saved).toMatchObject({
+      createdAt: '2026-05-01T10:00:00.000Z',
+      updatedAt: '2026-05-01T10:00:00.000Z',
+    });
+    const given = await baton.saveAgent({ ...bare, version: '2.0.0', createdAt: '2026-01-01T00:00:00Z' });
+    expect(given).toMatchObject({ createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-05-01T10:00:00.000Z' });
   });
 
   it('keeps agents registered with registerAgent in this process only', async () => {

@@ -27,6 +27,10 @@ export interface AgentUsage {
   lastUsedAt: number;
 }
 
+/** An agent definition to save: the spec's `AgentDefinition`, whose `createdAt` and `updatedAt` default to now. */
+export type AgentSaveInput = Omit<AgentDefinitionInput, 'createdAt' | 'updatedAt'> &
+  Partial<Pick<AgentDefinitionInput, 'createdAt' | 'updatedAt'>>;
+
 /** How an agent version is deprecated. */
 export interface DeprecateOptions {
   /**
@@ -54,13 +58,16 @@ export interface AgentRegistry {
    * included. Agents that unfinished runs need after a restart belong in `createBaton({ agents })`.
    */
   registerAgent(definition: AgentDefinitionInput, handler?: AgentFunction): AgentDefinition;
-  /** Validates and saves an agent definition, and adds it to the catalog (replacing a saved one of that version). */
-  saveAgent(definition: AgentDefinitionInput): Promise<AgentDefinition>;
+  /**
+   * Validates and saves an agent definition, and adds it to the catalog (replacing a saved one of that version).
+   * `createdAt` and `updatedAt` default to now.
+   */
+  saveAgent(definition: AgentSaveInput): Promise<AgentDefinition>;
   /**
    * Saves several definitions: every one is validated (schemas, duplicates, replacements, versions defined in
    * code) before any is saved, so an invalid one leaves the registry as it was.
    */
-  saveAgents(definitions: readonly AgentDefinitionInput[]): Promise<AgentDefinition[]>;
+  saveAgents(definitions: readonly AgentSaveInput[]): Promise<AgentDefinition[]>;
   /** Marks a version `deprecated`: runs pinned to it still run (their `agent.selected` says so). */
   deprecateAgent(ref: string | AgentRef, options?: DeprecateOptions): Promise<AgentDefinition>;
   /**
@@ -137,8 +144,8 @@ export function agentRegistry(deps: AgentRegistryDeps): {
     return next;
   };
 
-  const saveAgents = async (definitions: readonly AgentDefinitionInput[]): Promise<AgentDefinition[]> => {
-    const agents = parseAll(definitions);
+  const saveAgents = async (definitions: readonly AgentSaveInput[]): Promise<AgentDefinition[]> => {
+    const agents = parseAll(definitions.map((d) => withRegistrationTimes(d, now())));
     const seen = new Set<string>();
     for (const agent of agents) {
       const key = keyOf(agent);
@@ -212,6 +219,16 @@ export function agentRegistry(deps: AgentRegistryDeps): {
 function splitRef(ref: string): { id: string; version?: string } {
   const at = ref.indexOf('@');
   return at < 0 ? { id: ref } : { id: ref.slice(0, at), version: ref.slice(at + 1) };
+}
+
+/**
+ * A definition to save with `createdAt` and `updatedAt` set to `at` where it leaves them out: a registration
+ * need not carry the bookkeeping the registry can do itself.
+ */
+export function withRegistrationTimes(definition: AgentSaveInput, at: string): AgentDefinitionInput {
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+    return definition as AgentDefinitionInput;
+  return { ...definition, createdAt: definition.createdAt ?? at, updatedAt: definition.updatedAt ?? at };
 }
 
 /** Every definition parsed; one `DefinitionError` with every problem (paths prefixed `[i].`) when any is invalid. */

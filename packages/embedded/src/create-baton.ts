@@ -34,7 +34,7 @@ import { TimeOrderedIds } from './time-ordered-ids.js';
 import { engineRunHost } from './workflow-agent-runtime.js';
 
 export type { AgentFunction, AgentRegistration } from './agent-setup.js';
-export type { AgentRegistry, AgentUsage, DeprecateOptions } from './agent-registry.js';
+export type { AgentRegistry, AgentSaveInput, AgentUsage, DeprecateOptions } from './agent-registry.js';
 
 /**
  * Options of a Baton in this process: embedded on SQLite by default; on PostgreSQL (and Redis) when database

@@ -4,6 +4,7 @@ export {
   type AgentFunction,
   type AgentRegistration,
   type AgentRegistry,
+  type AgentSaveInput,
   type AgentUsage,
   type DeprecateOptions,
   type CreateBatonOptions,
@@ -14,6 +15,7 @@ export { type InfrastructureOptions } from './infrastructure.js';
 export { SystemClock } from './system-clock.js';
 export { TimeOrderedIds } from './time-ordered-ids.js';
 export { builtinAgentDefinitions } from '@baton/agents';
+export { withRegistrationTimes } from './agent-registry.js';
 export { type RunControls, type ActOptions, type AgentBreaker } from './run-controls.js';
 export { type AgentInsights, type AgentPerformanceReport } from './agent-insights.js';
 export { type AgentImport, type AgentProbeReport, type ImportAgentOptions } from './agent-import.js';

@@ -67,6 +67,19 @@ describe('baton agents', () => {
     expect(text.stdout).toMatch(/^acme\.double@2\.0\.0 +beta +operations +script +acme\.double\n$/);
   });
 
+  it('stamps createdAt and updatedAt on a definition that leaves them out', async () => {
+    const { createdAt: _created, updatedAt: _updated, ...bare } = scriptAgent('acme.fresh');
+    const before = Date.now();
+    const registered = await baton('agents', 'register', file('fresh.json', bare));
+    expect(registered.stderr).toBe('');
+    expect(registered.code).toBe(0);
+    const shown = await baton('agents', 'show', 'acme.fresh@1.0.0', '--json');
+    const shownVersions = JSON.parse(shown.stdout) as { versions: { definition: AgentDefinition }[] };
+    const agent = shownVersions.versions[0]!.definition;
+    expect(Date.parse(agent.createdAt)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(agent.updatedAt).toBe(agent.createdAt);
+  });
+
   it('registers nothing when any definition is invalid, and says what is wrong with it', async () => {
     const broken = scriptAgent('acme.broken');
     const invalid = { ...broken, performance: { ...broken.performance, avgLatency: -1 } };

@@ -3,13 +3,18 @@ import {
   AgentStatusSchema,
   validateAgentDefinition,
   type AgentDefinition,
-  type AgentDefinitionInput,
   type AgentDependencies,
   type AgentStatus,
   type Domain,
   type Problem,
 } from '@baton/core';
-import type { AgentPerformanceReport, AgentUsage, Baton } from '@baton/embedded';
+import {
+  withRegistrationTimes,
+  type AgentPerformanceReport,
+  type AgentSaveInput,
+  type AgentUsage,
+  type Baton,
+} from '@baton/embedded';
 import { formatUsd } from '../format.js';
 import { ExitCode, styles, UsageError, type CliIo } from '../io.js';
 import { readAgentDocuments } from '../load-document.js';
@@ -119,7 +124,12 @@ export function registerAgents(program: Command, io: CliIo, setExit: (code: numb
       if (/\.ya?ml$/i.test(path)) {
         throw new UsageError(`${path}: YAML is not supported; write the definitions as JSON`);
       }
-      const documents = await readAgentDocuments(path, io.cwd);
+      // Stamped as the registry would, so that definitions need not carry createdAt and updatedAt.
+      const at = new Date().toISOString();
+      const documents = (await readAgentDocuments(path, io.cwd)).map(({ file, document }) => ({
+        file,
+        document: withRegistrationTimes(document as AgentSaveInput, at),
+      }));
       const failed: { label: string; problems: Problem[] }[] = [];
       for (const { file, document } of documents) {
         const { ok, problems } = validateAgentDefinition(document);
@@ -142,7 +152,7 @@ export function registerAgents(program: Command, io: CliIo, setExit: (code: numb
       }
       await withBaton(options.dataDir, async (baton) => {
         // The SDK checks again what needs the registry (replacements, versions defined in code) before saving.
-        const saved = await baton.saveAgents(documents.map((d) => d.document as AgentDefinitionInput));
+        const saved = await baton.saveAgents(documents.map((d) => d.document));
         for (const agent of saved) io.stdout(`registered ${agent.id}@${agent.version} (${agent.status})\n`);
         return ExitCode.ok;
       });
