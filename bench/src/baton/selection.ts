@@ -1,5 +1,6 @@
 import { AgentError, AgentCatalog, AgentDefinitionSchema, type AgentDefinition } from '@baton/core';
 import { createBaton, type AgentRegistration } from '@baton/embedded';
+import { seededRandom } from '@baton/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,25 +23,15 @@ const FLOOR = 95;
 /** The spec's promise. */
 const SAVING_BUDGET = 0.4;
 
-/** A seeded generator (mulberry32): the same registry and outcomes every time. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Generated {
   registrations: (AgentRegistration & { definition: AgentDefinition })[];
   /** Per skill, the agents in registration order. */
   bySkill: Map<string, string[]>;
 }
 
+/** Seeded, so every run of the bench generates the same registry and outcomes. */
 function generateRegistry(seed: number): Generated {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const registrations: Generated['registrations'] = [];
   const bySkill = new Map<string, string[]>();
   for (const skill of SKILLS) {
@@ -51,7 +42,7 @@ function generateRegistry(seed: number): Generated {
       const trueRate = 0.9 + random() * 0.099;
       // A third of the agents declare 99 % whatever they really do: measurement finds them out.
       const declared = random() < 0.33 ? 99 : Math.round(trueRate * 1000) / 10;
-      const outcome = seeded(seed * 1_000 + registrations.length);
+      const outcome = seededRandom(seed * 1_000 + registrations.length);
       const base = agentDefinition(id, 1);
       registrations.push({
         definition: AgentDefinitionSchema.parse({

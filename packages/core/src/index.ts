@@ -169,6 +169,25 @@ export {
 export { type BreakerRecord, type BreakerState, type BreakerStore } from './ports/breaker-store.js';
 export { type AgentExecution, type AgentStore } from './ports/agent-store.js';
 export {
+  agentExecutionFromRow,
+  breakerFromRow,
+  commandFromRow,
+  eventBody,
+  eventFromRow,
+  runFromRow,
+  settledCommandFromRow,
+  taskFromRow,
+  workflowFromRow,
+  type AgentExecutionRow,
+  type BreakerRow,
+  type CommandRow,
+  type EventRow,
+  type RunRow,
+  type SettledCommandRow,
+  type TaskRow,
+  type WorkflowRow,
+} from './ports/sql-rows.js';
+export {
   type WorkSignal,
   type WorkQueue,
   type WorkHandler,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError, type RunEvent } from '@baton/core';
+import { seededRandom } from '@baton/testing';
 import { createBaton } from './create-baton.js';
 import { functionAgent, tempBaton } from './testing/temp-baton.js';
 
@@ -11,20 +12,10 @@ afterEach(async () => {
   for (const dispose of disposers.splice(0)) await dispose();
 });
 
-/** A seeded generator (mulberry32), so a run of this test fails the same calls every time. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('error recovery', () => {
   it('completes at least 99.9% of 1,000 runs whose agents fail transiently 30% of the time', async () => {
-    const random = seeded(2026);
+    // Seeded, so every run of this test fails the same calls.
+    const random = seededRandom(2026);
     let calls = 0;
     let failures = 0;
     const flaky = (step: string) => ({

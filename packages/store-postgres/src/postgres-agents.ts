@@ -1,18 +1,14 @@
-import { compareAgents, type AgentDefinition, type AgentExecution, type AgentStore } from '@baton/core';
+import {
+  agentExecutionFromRow,
+  compareAgents,
+  type AgentDefinition,
+  type AgentExecution,
+  type AgentExecutionRow,
+  type AgentStore,
+} from '@baton/core';
 import { jsonb, parseJsonb } from './jsonb-text.js';
 import type { Statement } from './postgres-statements.js';
 import type { RunStatement } from './postgres-work.js';
-
-/** A settled task row as `agentExecutions` reads it. */
-interface ExecutionRow {
-  run_id: string;
-  key: string;
-  status: AgentExecution['status'];
-  started_at: number;
-  ended_at: number;
-  cost_usd: number;
-  error_code: string | null;
-}
 
 /** An `agentUsage` row; the counts are `bigint`, which arrive as text. */
 interface UsageRow {
@@ -79,19 +75,11 @@ export class PostgresAgents {
   }
 
   async executions(agent: string, limit = DEFAULT_EXECUTIONS_LIMIT): Promise<AgentExecution[]> {
-    const rows = await this.run<ExecutionRow>("reading an agent's executions", AGENT_EXECUTIONS, () => [
+    const rows = await this.run<AgentExecutionRow>("reading an agent's executions", AGENT_EXECUTIONS, () => [
       agent,
       limit,
     ]);
-    return rows.map((row) => ({
-      runId: row.run_id,
-      taskKey: row.key,
-      status: row.status,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      costUsd: row.cost_usd,
-      ...(row.error_code === null ? {} : { errorCode: row.error_code }),
-    }));
+    return rows.map(agentExecutionFromRow);
   }
 
   async usage(): Promise<Usage[]> {

@@ -1,16 +1,6 @@
-import type { BreakerRecord, BreakerState } from '@baton/core';
+import { breakerFromRow, type BreakerRecord, type BreakerRow } from '@baton/core';
 import type { Statement } from './postgres-statements.js';
 import type { RunStatement } from './postgres-work.js';
-
-/** A `breakers` row as the driver returns it. */
-interface BreakerRow {
-  agent: string;
-  state: string;
-  changed_at: number;
-  retry_at: number | null;
-  reason: string | null;
-  trips: number;
-}
 
 /** Every breaker, by agent. */
 export const LOAD_BREAKERS: Statement = {
@@ -35,7 +25,7 @@ export class PostgresBreakers {
   constructor(private readonly run: RunStatement) {}
 
   async load(): Promise<BreakerRecord[]> {
-    return (await this.run<BreakerRow>('loading breakers', LOAD_BREAKERS, () => [])).map(toBreaker);
+    return (await this.run<BreakerRow>('loading breakers', LOAD_BREAKERS, () => [])).map(breakerFromRow);
   }
 
   async save(records: readonly BreakerRecord[]): Promise<void> {
@@ -51,17 +41,4 @@ export class PostgresBreakers {
       last.map((r) => r.trips),
     ]);
   }
-}
-
-/** The record a row holds; NULL columns become absent fields. */
-function toBreaker(row: BreakerRow): BreakerRecord {
-  const record: BreakerRecord = {
-    agent: row.agent,
-    state: row.state as BreakerState,
-    changedAt: row.changed_at,
-    trips: row.trips,
-  };
-  if (row.retry_at !== null) record.retryAt = row.retry_at;
-  if (row.reason !== null) record.reason = row.reason;
-  return record;
 }

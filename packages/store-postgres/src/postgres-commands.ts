@@ -1,15 +1,16 @@
-import type { CommandResult, CommandSettlement, RunControl, RunCommand, SettledCommand } from '@baton/core';
-import { jsonb, parseJsonb } from './jsonb-text.js';
+import {
+  commandFromRow,
+  settledCommandFromRow,
+  type CommandRow,
+  type CommandSettlement,
+  type RunControl,
+  type RunCommand,
+  type SettledCommand,
+  type SettledCommandRow,
+} from '@baton/core';
+import { jsonb } from './jsonb-text.js';
 import type { Statement } from './postgres-statements.js';
 import type { RunStatement } from './postgres-work.js';
-
-/** A `run_commands` row as the reads return it; a `bigint` arrives as text. */
-interface CommandRow {
-  id: string;
-  run_id: string;
-  input: string;
-  at: number;
-}
 
 const DEFAULT_PENDING_LIMIT = 100;
 const COMMAND = 'SELECT id, run_id, input, at FROM run_commands';
@@ -66,12 +67,12 @@ export class PostgresCommands {
 
   async pending(limit = DEFAULT_PENDING_LIMIT): Promise<RunCommand[]> {
     const rows = await this.run<CommandRow>('reading pending commands', PENDING_COMMANDS, () => [limit]);
-    return rows.map(toCommand);
+    return rows.map(commandFromRow);
   }
 
   async ofRun(runId: string): Promise<RunCommand[]> {
     const rows = await this.run<CommandRow>("reading a run's commands", RUN_COMMANDS, () => [runId]);
-    return rows.map(toCommand);
+    return rows.map(commandFromRow);
   }
 
   async settle(settlement: CommandSettlement): Promise<void> {
@@ -83,15 +84,7 @@ export class PostgresCommands {
   }
 
   async result(id: number): Promise<SettledCommand | undefined> {
-    const [row] = await this.run<{ result: string; settled_at: number }>(
-      "reading a command's result",
-      COMMAND_RESULT,
-      () => [id],
-    );
-    return row && { result: parseJsonb<CommandResult>(row.result), settledAt: row.settled_at };
+    const [row] = await this.run<SettledCommandRow>("reading a command's result", COMMAND_RESULT, () => [id]);
+    return row && settledCommandFromRow(row);
   }
-}
-
-function toCommand(row: CommandRow): RunCommand {
-  return { id: Number(row.id), runId: row.run_id, input: parseJsonb<RunControl>(row.input), at: row.at };
 }

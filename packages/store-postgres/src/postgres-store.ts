@@ -2,6 +2,10 @@ import pg from 'pg';
 import {
   ConflictError,
   StorageError,
+  eventFromRow,
+  runFromRow,
+  taskFromRow,
+  workflowFromRow,
   type AgentDefinition,
   type AgentExecution,
   type AgentStore,
@@ -9,26 +13,30 @@ import {
   type BreakerStore,
   type CommandSettlement,
   type CommandStore,
+  type EventRow,
   type NewRun,
-  type RunControl,
   type RunCommand,
+  type RunControl,
   type RunDelta,
   type RunEvent,
   type RunQuery,
   type RunRecord,
+  type RunRow,
   type SettledCommand,
   type Store,
   type StoredWorkflow,
   type TaskRecord,
+  type TaskRow,
   type WorkClaim,
+  type Workflow,
+  type WorkflowRow,
   type WorkItem,
   type WorkOutcome,
   type WorkResult,
   type WorkStore,
-  type Workflow,
 } from '@baton/core';
 import { commitParams, commitRows, isEmpty, type CommitRows } from './commit-batch.js';
-import { decodeJsonText, jsonb, parseJsonb } from './jsonb-text.js';
+import { decodeJsonText, jsonb } from './jsonb-text.js';
 import { migrate } from './migrations.js';
 import { describeServer, isServerError, toStoreError } from './postgres-errors.js';
 import {
@@ -52,7 +60,6 @@ import { PostgresBreakers } from './postgres-breakers.js';
 import { PostgresCommands } from './postgres-commands.js';
 import { PostgresWork, type RunStatement } from './postgres-work.js';
 import { QueryStats, type PostgresStoreStats } from './query-stats.js';
-import { toEvent, toRun, toTask, type EventRow, type RunRow, type TaskRow } from './row-codec.js';
 import { checkServerVersion } from './server-version.js';
 
 /** How to open a {@link PostgresStore}. */
@@ -72,17 +79,13 @@ export interface PostgresStoreInfo {
   serverMajor: number;
 }
 
-interface WorkflowRow {
-  body: string;
-  saved_at: number;
-}
-
 const JSONB_OID = 3802;
 const DEFAULT_LIST_LIMIT = 50;
 
 /**
- * `jsonb` values arrive as their JSON text with the store's escapes undone; the row codec parses them. Leaving
- * the parse to the codec keeps a JSON `null` payload apart from an absent one (SQL NULL).
+ * `jsonb` values arrive as their JSON text with the store's escapes undone, the row shape SQLite gives too, so
+ * core's row decoding (`runFromRow`, …) serves both stores. Leaving the parse to it keeps a JSON `null` payload
+ * apart from an absent one (SQL NULL).
  */
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) =>
@@ -221,11 +224,11 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
       version === undefined
         ? await this.#query<WorkflowRow>('reading a workflow', WORKFLOW_LATEST, [id])
         : await this.#query<WorkflowRow>('reading a workflow', WORKFLOW_VERSION, [id, version]);
-    return row && toStoredWorkflow(row);
+    return row && workflowFromRow(row);
   }
 
   async listWorkflows(): Promise<StoredWorkflow[]> {
-    return (await this.#query<WorkflowRow>('listing workflows', WORKFLOWS_LATEST, [])).map(toStoredWorkflow);
+    return (await this.#query<WorkflowRow>('listing workflows', WORKFLOWS_LATEST, [])).map(workflowFromRow);
   }
 
   createRun(run: RunRecord, tasks: readonly TaskRecord[], events: readonly RunEvent[]): Promise<void> {
@@ -242,18 +245,18 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
       const [run] = await send<RunRow>(SELECT_RUN, [runId]);
       if (run === undefined) return undefined;
       const tasks = await send<TaskRow>(SELECT_TASKS, [runId]);
-      return { run: toRun(run), tasks: tasks.map(toTask) };
+      return { run: runFromRow(run), tasks: tasks.map(taskFromRow) };
     });
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const [row] = await this.#query<RunRow>('reading a run', SELECT_RUN, [runId]);
-    return row && toRun(row);
+    return row && runFromRow(row);
   }
 
   async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
     const { statement, values } = listRuns(query, DEFAULT_LIST_LIMIT);
-    return (await this.#query<RunRow>('listing runs', statement, values)).map(toRun);
+    return (await this.#query<RunRow>('listing runs', statement, values)).map(runFromRow);
   }
 
   async readEvents(runId: string, afterSeq = 0, limit?: number): Promise<RunEvent[]> {
@@ -262,7 +265,7 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
       afterSeq,
       limit ?? null,
     ]);
-    return rows.map(toEvent);
+    return rows.map(eventFromRow);
   }
 
   async claimRuns(
@@ -451,8 +454,4 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
   #closedError(): StorageError {
     return new StorageError(`the store for ${this.#where} is closed`);
   }
-}
-
-function toStoredWorkflow(row: WorkflowRow): StoredWorkflow {
-  return { workflow: parseJsonb<Workflow>(row.body), savedAt: row.saved_at };
 }

@@ -1,14 +1,18 @@
-import type {
-  CommandSettlement,
-  ErrorInfo,
-  RunEvent,
-  RunRecord,
-  RunStatus,
-  TaskRecord,
-  TaskStatus,
-  WorkItem,
+import {
+  eventBody,
+  type CommandSettlement,
+  type RunEvent,
+  type RunRecord,
+  type TaskRecord,
+  type WorkItem,
 } from '@baton/core';
 import { jsonb, parseJsonb } from './jsonb-text.js';
+
+/*
+ * How records are bound into the PostgreSQL statements, as typed column arrays with `jsonb` text. Rows of runs,
+ * tasks and events read back the same as SQLite's and are decoded in core (`runFromRow`, …); only the outbox,
+ * which SQLite does not keep, is decoded here.
+ */
 
 /** A value bound as one element of a column array. `undefined` fields are bound as NULL and read back absent. */
 export type SqlValue = string | number | null;
@@ -141,7 +145,7 @@ export const EVENT_COLUMNS: readonly Column<RunEvent>[] = [
   { name: 'seq', type: 'integer', value: (e) => e.seq },
   { name: 'type', type: 'text', value: (e) => e.type },
   { name: 'at', type: 'double precision', value: (e) => e.at },
-  { name: 'body', type: 'jsonb', value: eventBody },
+  { name: 'body', type: 'jsonb', value: (e) => jsonb(eventBody(e)) ?? '{}' },
 ];
 
 /** Every column of a `work` row that holds its item, in table order (the rest is the row's claim state). */
@@ -166,62 +170,6 @@ export const SETTLEMENT_COLUMNS: readonly Column<CommandSettlement>[] = [
   { name: 'settled_at', type: 'double precision', value: (s) => s.at },
 ];
 
-function eventBody(event: RunEvent): string {
-  const { runId: _runId, seq: _seq, type: _type, at: _at, ...body } = event;
-  return jsonb(body) ?? '{}';
-}
-
-/** A `runs` row as the driver returns it: `jsonb` columns as (decoded) JSON text. */
-export interface RunRow {
-  id: string;
-  workflow_id: string;
-  workflow_version: string;
-  status: string;
-  priority: number;
-  input: string;
-  vars: string;
-  output: string | null;
-  error: string | null;
-  cost_usd: number;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  parent_run_id: string | null;
-  parent_task_key: string | null;
-  labels: string | null;
-  owner: string | null;
-  lease_until: number | null;
-}
-
-/** A `tasks` row as the driver returns it. */
-export interface TaskRow {
-  run_id: string;
-  key: string;
-  node_id: string;
-  status: string;
-  attempt: number;
-  agent: string | null;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  port: string | null;
-  cost_usd: number;
-  ready_at: number | null;
-  started_at: number | null;
-  ended_at: number | null;
-  wake_at: number | null;
-  checkpoint: string | null;
-}
-
-/** An `events` row as the driver returns it. */
-export interface EventRow {
-  run_id: string;
-  seq: number;
-  type: string;
-  at: number;
-  body: string;
-}
-
 /** The item columns of a `work` row as the driver returns them. */
 export interface WorkRow {
   run_id: string;
@@ -235,66 +183,6 @@ export interface WorkRow {
   run_priority: number;
   rank: number;
   queued_at: number;
-}
-
-/** The run a row holds; NULL columns become absent fields. */
-export function toRun(row: RunRow): RunRecord {
-  const run: RunRecord = {
-    id: row.id,
-    workflowId: row.workflow_id,
-    workflowVersion: row.workflow_version,
-    status: row.status as RunStatus,
-    priority: row.priority,
-    input: parseJsonb(row.input),
-    vars: parseJsonb(row.vars),
-    costUsd: row.cost_usd,
-    createdAt: row.created_at,
-  };
-  if (row.output !== null) run.output = parseJsonb(row.output);
-  if (row.error !== null) run.error = parseJsonb<ErrorInfo>(row.error);
-  if (row.started_at !== null) run.startedAt = row.started_at;
-  if (row.ended_at !== null) run.endedAt = row.ended_at;
-  if (row.parent_run_id !== null && row.parent_task_key !== null) {
-    run.parent = { runId: row.parent_run_id, taskKey: row.parent_task_key };
-  }
-  if (row.labels !== null) run.labels = parseJsonb(row.labels);
-  if (row.owner !== null) run.owner = row.owner;
-  if (row.lease_until !== null) run.leaseUntil = row.lease_until;
-  return run;
-}
-
-/** The task a row holds; NULL columns become absent fields (a JSON `null` payload stays `null`). */
-export function toTask(row: TaskRow): TaskRecord {
-  const task: TaskRecord = {
-    runId: row.run_id,
-    key: row.key,
-    nodeId: row.node_id,
-    status: row.status as TaskStatus,
-    attempt: row.attempt,
-    costUsd: row.cost_usd,
-  };
-  if (row.agent !== null) task.agent = row.agent;
-  if (row.input !== null) task.input = parseJsonb(row.input);
-  if (row.output !== null) task.output = parseJsonb(row.output);
-  if (row.error !== null) task.error = parseJsonb<ErrorInfo>(row.error);
-  if (row.port !== null) task.port = row.port;
-  if (row.ready_at !== null) task.readyAt = row.ready_at;
-  if (row.started_at !== null) task.startedAt = row.started_at;
-  if (row.ended_at !== null) task.endedAt = row.ended_at;
-  if (row.wake_at !== null) task.wakeAt = row.wake_at;
-  if (row.checkpoint !== null) task.checkpoint = parseJsonb(row.checkpoint);
-  return task;
-}
-
-/** The event a row holds. */
-export function toEvent(row: EventRow): RunEvent {
-  return {
-    runId: row.run_id,
-    seq: row.seq,
-    type: row.type,
-    at: row.at,
-    ...parseJsonb<object>(row.body),
-  } as RunEvent;
 }
 
 /** The work item a row holds; a NULL checkpoint is an absent one (a JSON `null` checkpoint stays `null`). */

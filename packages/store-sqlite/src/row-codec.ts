@@ -1,58 +1,12 @@
-import type { ErrorInfo, RunEvent, RunRecord, RunStatus, TaskRecord, TaskStatus } from '@baton/core';
+import { eventBody, type RunEvent, type RunRecord, type TaskRecord } from '@baton/core';
+
+/*
+ * How records are bound into SQLite statements: JSON fields as JSON text, absent fields as NULL. Reading rows
+ * back is the same for both SQL stores and lives in core (`runFromRow`, `taskFromRow`, `eventFromRow`).
+ */
 
 /** A value SQLite binds. `undefined` fields are bound as NULL and come back absent. */
 export type SqlValue = string | number | null;
-
-/** A `runs` row as the driver returns it. */
-export interface RunRow {
-  id: string;
-  workflow_id: string;
-  workflow_version: string;
-  status: string;
-  priority: number;
-  input: string;
-  vars: string;
-  output: string | null;
-  error: string | null;
-  cost_usd: number;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  parent_run_id: string | null;
-  parent_task_key: string | null;
-  labels: string | null;
-  owner: string | null;
-  lease_until: number | null;
-}
-
-/** A `tasks` row as the driver returns it. */
-export interface TaskRow {
-  run_id: string;
-  key: string;
-  node_id: string;
-  status: string;
-  attempt: number;
-  agent: string | null;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  port: string | null;
-  cost_usd: number;
-  ready_at: number | null;
-  started_at: number | null;
-  ended_at: number | null;
-  wake_at: number | null;
-  checkpoint: string | null;
-}
-
-/** An `events` row as the driver returns it: the fields other than these four live in `body`. */
-export interface EventRow {
-  run_id: string;
-  seq: number;
-  type: string;
-  at: number;
-  body: string;
-}
 
 /** JSON text of a value, or NULL when it is absent (or not representable in JSON). */
 export function json(value: unknown): string | null {
@@ -130,32 +84,6 @@ export function runParams(run: RunRecord): SqlValue[] {
   return out;
 }
 
-/** The run a row holds; NULL columns become absent fields. */
-export function toRun(row: RunRow): RunRecord {
-  const run: RunRecord = {
-    id: row.id,
-    workflowId: row.workflow_id,
-    workflowVersion: row.workflow_version,
-    status: row.status as RunStatus,
-    priority: row.priority,
-    input: JSON.parse(row.input) as Record<string, unknown>,
-    vars: JSON.parse(row.vars) as Record<string, unknown>,
-    costUsd: row.cost_usd,
-    createdAt: row.created_at,
-  };
-  if (row.output !== null) run.output = JSON.parse(row.output) as Record<string, unknown>;
-  if (row.error !== null) run.error = JSON.parse(row.error) as ErrorInfo;
-  if (row.started_at !== null) run.startedAt = row.started_at;
-  if (row.ended_at !== null) run.endedAt = row.ended_at;
-  if (row.parent_run_id !== null && row.parent_task_key !== null) {
-    run.parent = { runId: row.parent_run_id, taskKey: row.parent_task_key };
-  }
-  if (row.labels !== null) run.labels = JSON.parse(row.labels) as Record<string, string>;
-  if (row.owner !== null) run.owner = row.owner;
-  if (row.lease_until !== null) run.leaseUntil = row.lease_until;
-  return run;
-}
-
 /** The upsert that replaces a task row whole by (run_id, key). Binds `taskParams`. */
 export const UPSERT_TASK_SQL = `
   INSERT INTO tasks (run_id, key, node_id, status, attempt, agent, input, output, error, port, cost_usd,
@@ -189,45 +117,10 @@ export function taskParams(t: TaskRecord): SqlValue[] {
   ];
 }
 
-/** The task a row holds; NULL columns become absent fields (a JSON `null` payload stays `null`). */
-export function toTask(row: TaskRow): TaskRecord {
-  const task: TaskRecord = {
-    runId: row.run_id,
-    key: row.key,
-    nodeId: row.node_id,
-    status: row.status as TaskStatus,
-    attempt: row.attempt,
-    costUsd: row.cost_usd,
-  };
-  if (row.agent !== null) task.agent = row.agent;
-  if (row.input !== null) task.input = JSON.parse(row.input);
-  if (row.output !== null) task.output = JSON.parse(row.output);
-  if (row.error !== null) task.error = JSON.parse(row.error) as ErrorInfo;
-  if (row.port !== null) task.port = row.port;
-  if (row.ready_at !== null) task.readyAt = row.ready_at;
-  if (row.started_at !== null) task.startedAt = row.started_at;
-  if (row.ended_at !== null) task.endedAt = row.ended_at;
-  if (row.wake_at !== null) task.wakeAt = row.wake_at;
-  if (row.checkpoint !== null) task.checkpoint = JSON.parse(row.checkpoint);
-  return task;
-}
-
 /** `INSERT INTO events`; its primary key (run_id, seq) turns a repeated seq into a constraint error. */
 export const INSERT_EVENT_SQL = 'INSERT INTO events (run_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)';
 
 /** The parameters of `INSERT_EVENT_SQL`: the four keyed fields as columns, the rest as JSON. */
 export function eventParams(event: RunEvent): SqlValue[] {
-  const { runId, seq, type, at, ...body } = event;
-  return [runId, seq, type, at, JSON.stringify(body)];
-}
-
-/** The event a row holds. */
-export function toEvent(row: EventRow): RunEvent {
-  return {
-    runId: row.run_id,
-    seq: row.seq,
-    type: row.type,
-    at: row.at,
-    ...(JSON.parse(row.body) as object),
-  } as RunEvent;
+  return [event.runId, event.seq, event.type, event.at, JSON.stringify(eventBody(event))];
 }

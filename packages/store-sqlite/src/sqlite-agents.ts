@@ -1,16 +1,12 @@
 import type Database from 'better-sqlite3';
-import { compareAgents, type AgentDefinition, type AgentExecution, type AgentStore } from '@baton/core';
-
-/** A settled task row as `agentExecutions` reads it. */
-interface ExecutionRow {
-  run_id: string;
-  key: string;
-  status: AgentExecution['status'];
-  started_at: number;
-  ended_at: number;
-  cost_usd: number;
-  error_code: string | null;
-}
+import {
+  agentExecutionFromRow,
+  compareAgents,
+  type AgentDefinition,
+  type AgentExecution,
+  type AgentExecutionRow,
+  type AgentStore,
+} from '@baton/core';
 
 type Usage = Awaited<ReturnType<AgentStore['agentUsage']>>[number];
 
@@ -24,7 +20,7 @@ const DEFAULT_EXECUTIONS_LIMIT = 1_000;
 export class SqliteAgents {
   readonly #save: Database.Statement<[string, string, string, number]>;
   readonly #list: Database.Statement<[], string>;
-  readonly #executions: Database.Statement<[string, number], ExecutionRow>;
+  readonly #executions: Database.Statement<[string, number], AgentExecutionRow>;
   readonly #usage: Database.Statement<[], Usage>;
 
   constructor(db: Database.Database) {
@@ -35,7 +31,7 @@ export class SqliteAgents {
     this.#list = db.prepare<[], string>('SELECT body FROM agents').pluck();
     // `agent = ?` implies the partial index's `agent IS NOT NULL`, so the scan walks `tasks_agent_ended`
     // backwards from the newest end and stops at the limit.
-    this.#executions = db.prepare<[string, number], ExecutionRow>(
+    this.#executions = db.prepare<[string, number], AgentExecutionRow>(
       `SELECT run_id, key, status, started_at, ended_at, cost_usd,
               CASE WHEN status = 'failed' THEN json_extract(error, '$.code') END AS error_code
        FROM tasks
@@ -64,15 +60,7 @@ export class SqliteAgents {
   }
 
   executions(agent: string, limit = DEFAULT_EXECUTIONS_LIMIT): AgentExecution[] {
-    return this.#executions.all(agent, limit).map((row) => ({
-      runId: row.run_id,
-      taskKey: row.key,
-      status: row.status,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      costUsd: row.cost_usd,
-      ...(row.error_code === null ? {} : { errorCode: row.error_code }),
-    }));
+    return this.#executions.all(agent, limit).map(agentExecutionFromRow);
   }
 
   usage(): Usage[] {

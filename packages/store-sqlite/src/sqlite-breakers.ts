@@ -1,15 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { BreakerRecord, BreakerState } from '@baton/core';
-
-/** A `breakers` row as the driver returns it. */
-interface BreakerRow {
-  agent: string;
-  state: string;
-  changed_at: number;
-  retry_at: number | null;
-  reason: string | null;
-  trips: number;
-}
+import { breakerFromRow, type BreakerRecord, type BreakerRow } from '@baton/core';
 
 type BreakerParams = [string, string, number, number | null, string | null, number];
 
@@ -37,23 +27,10 @@ export class SqliteBreakers {
   }
 
   load(): BreakerRecord[] {
-    return this.#select.all().map(toBreaker);
+    return this.#select.all().map(breakerFromRow);
   }
 
   save(records: readonly BreakerRecord[]): void {
     if (records.length > 0) this.#saveTx.immediate(records);
   }
-}
-
-/** The record a row holds; NULL columns become absent fields. */
-function toBreaker(row: BreakerRow): BreakerRecord {
-  const record: BreakerRecord = {
-    agent: row.agent,
-    state: row.state as BreakerState,
-    changedAt: row.changed_at,
-    trips: row.trips,
-  };
-  if (row.retry_at !== null) record.retryAt = row.retry_at;
-  if (row.reason !== null) record.reason = row.reason;
-  return record;
 }

@@ -1,19 +1,14 @@
 import type Database from 'better-sqlite3';
-import type { CommandResult, CommandSettlement, RunControl, RunCommand, SettledCommand } from '@baton/core';
-
-/** A `run_commands` row as `pendingCommands` and `runCommands` read it. */
-interface CommandRow {
-  id: number;
-  run_id: string;
-  input: string;
-  at: number;
-}
-
-/** The end of a settled `run_commands` row. */
-interface SettledRow {
-  result: string;
-  settled_at: number;
-}
+import {
+  commandFromRow,
+  settledCommandFromRow,
+  type CommandRow,
+  type CommandSettlement,
+  type RunControl,
+  type RunCommand,
+  type SettledCommand,
+  type SettledCommandRow,
+} from '@baton/core';
 
 const DEFAULT_PENDING_LIMIT = 100;
 const COMMAND = 'SELECT id, run_id, input, at FROM run_commands';
@@ -28,7 +23,7 @@ export class SqliteCommands {
   readonly #pending: Database.Statement<[number], CommandRow>;
   readonly #ofRun: Database.Statement<[string], CommandRow>;
   readonly #settle: Database.Statement<[number, string, number]>;
-  readonly #result: Database.Statement<[number], SettledRow>;
+  readonly #result: Database.Statement<[number], SettledCommandRow>;
 
   constructor(db: Database.Database) {
     this.#insert = db
@@ -47,7 +42,7 @@ export class SqliteCommands {
     this.#settle = db.prepare<[number, string, number]>(
       'UPDATE run_commands SET settled_at = ?, result = ? WHERE id = ? AND settled_at IS NULL',
     );
-    this.#result = db.prepare<[number], SettledRow>(
+    this.#result = db.prepare<[number], SettledCommandRow>(
       'SELECT result, settled_at FROM run_commands WHERE id = ? AND settled_at IS NOT NULL',
     );
   }
@@ -57,11 +52,11 @@ export class SqliteCommands {
   }
 
   pending(limit = DEFAULT_PENDING_LIMIT): RunCommand[] {
-    return this.#pending.all(limit).map(toCommand);
+    return this.#pending.all(limit).map(commandFromRow);
   }
 
   ofRun(runId: string): RunCommand[] {
-    return this.#ofRun.all(runId).map(toCommand);
+    return this.#ofRun.all(runId).map(commandFromRow);
   }
 
   settle(settlement: CommandSettlement): void {
@@ -70,10 +65,6 @@ export class SqliteCommands {
 
   result(id: number): SettledCommand | undefined {
     const row = this.#result.get(id);
-    return row && { result: JSON.parse(row.result) as CommandResult, settledAt: row.settled_at };
+    return row && settledCommandFromRow(row);
   }
-}
-
-function toCommand(row: CommandRow): RunCommand {
-  return { id: row.id, runId: row.run_id, input: JSON.parse(row.input) as RunControl, at: row.at };
 }

@@ -1,19 +1,15 @@
 import type Database from 'better-sqlite3';
-import { FINAL_RUN_STATUSES, RUN_TRANSITIONS, type RunQuery, type RunStatus } from '@baton/core';
 import {
-  INSERT_EVENT_SQL,
-  RUN_COLUMNS,
-  UPSERT_TASK_SQL,
+  FINAL_RUN_STATUSES,
+  RUN_TRANSITIONS,
   type EventRow,
+  type RunQuery,
   type RunRow,
+  type RunStatus,
   type TaskRow,
-} from './row-codec.js';
-
-/** A `workflows` row as the store reads it. */
-export interface WorkflowRow {
-  body: string;
-  saved_at: number;
-}
+  type WorkflowRow,
+} from '@baton/core';
+import { INSERT_EVENT_SQL, RUN_COLUMNS, UPSERT_TASK_SQL } from './row-codec.js';
 
 /** The statuses of runs that are not finished, as an SQL list: only these are ever claimed. */
 const UNFINISHED_SQL = (Object.keys(RUN_TRANSITIONS) as RunStatus[])

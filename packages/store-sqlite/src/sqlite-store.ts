@@ -18,12 +18,17 @@ import {
   type RunEvent,
   type RunQuery,
   type RunRecord,
+  type RunRow,
   type SettledCommand,
   type Store,
   type StoredWorkflow,
   type TaskRecord,
   type Workflow,
   canonicalJson,
+  eventFromRow,
+  runFromRow,
+  taskFromRow,
+  workflowFromRow,
 } from '@baton/core';
 import { migrate } from './migrations.js';
 import {
@@ -33,10 +38,6 @@ import {
   runUpdateParams,
   runUpdateSql,
   taskParams,
-  toEvent,
-  toRun,
-  toTask,
-  type RunRow,
 } from './row-codec.js';
 import {
   listRunsParams,
@@ -137,7 +138,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     });
     this.#loadRunTx = db.transaction((runId: string) => {
       const row = this.#s.selectRun.get(runId);
-      return row && { run: toRun(row), tasks: this.#s.selectTasks.all(runId).map(toTask) };
+      return row && { run: runFromRow(row), tasks: this.#s.selectTasks.all(runId).map(taskFromRow) };
     });
   }
 
@@ -188,16 +189,12 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     return this.#call('reading a workflow', () => {
       const row =
         version === undefined ? this.#s.workflowLatest.get(id) : this.#s.workflowVersion.get(id, version);
-      return row && { workflow: JSON.parse(row.body) as Workflow, savedAt: row.saved_at };
+      return row && workflowFromRow(row);
     });
   }
 
   listWorkflows(): Promise<StoredWorkflow[]> {
-    return this.#call('listing workflows', () =>
-      this.#s.workflowsLatest
-        .all()
-        .map((row) => ({ workflow: JSON.parse(row.body) as Workflow, savedAt: row.saved_at })),
-    );
+    return this.#call('listing workflows', () => this.#s.workflowsLatest.all().map(workflowFromRow));
   }
 
   createRun(run: RunRecord, tasks: readonly TaskRecord[], events: readonly RunEvent[]): Promise<void> {
@@ -222,7 +219,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
   getRun(runId: string): Promise<RunRecord | undefined> {
     return this.#call('reading a run', () => {
       const row = this.#s.selectRun.get(runId);
-      return row && toRun(row);
+      return row && runFromRow(row);
     });
   }
 
@@ -230,13 +227,13 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     return this.#call('listing runs', () =>
       this.#listQuery(query)
         .all(...listRunsParams(query, DEFAULT_LIST_LIMIT))
-        .map(toRun),
+        .map(runFromRow),
     );
   }
 
   readEvents(runId: string, afterSeq = 0, limit?: number): Promise<RunEvent[]> {
     return this.#call('reading events', () =>
-      this.#s.selectEvents.all(runId, afterSeq, limit ?? -1).map(toEvent),
+      this.#s.selectEvents.all(runId, afterSeq, limit ?? -1).map(eventFromRow),
     );
   }
 

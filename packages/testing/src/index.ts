@@ -3,6 +3,7 @@ export { MemoryStore } from './memory-store.js';
 export { MemoryWorkQueue, MemoryNudges } from './memory-work-queue.js';
 export { MemoryBlobStore } from './memory-blob-store.js';
 export { SequentialIdSource, type SequentialIdSourceOptions } from './sequential-id-source.js';
+export { seededRandom } from './seeded-random.js';
 export { storeContract } from './store-contract.js';
 export { workStoreContract } from './work-store-contract.js';
 export { commandStoreContract } from './command-store-contract.js';
