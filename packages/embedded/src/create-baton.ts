@@ -25,6 +25,7 @@ import { createAgentSetup, type AgentRegistration, type AgentSetupOptions } from
 import { agentImport, type AgentImport } from './agent-import.js';
 import { agentInsights, type AgentInsights } from './agent-insights.js';
 import { agentRegistry, type AgentRegistry } from './agent-registry.js';
+import { approvalsInbox, type ApprovalsInbox } from './approvals-inbox.js';
 import { AGENT_SYNC_MS, StoredAgentSync } from './stored-agents.js';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure.js';
 import { runControls, type RunControls } from './run-controls.js';
@@ -74,7 +75,7 @@ export interface RunDetails {
 }
 
 /** Baton in this process: a durable engine with the built-in agents, embedded on SQLite or distributed. */
-export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentImport {
+export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentImport, ApprovalsInbox {
   /** `embedded`: SQLite, agents run here; `distributed`: PostgreSQL, and with Redis agents run on workers. */
   readonly mode: 'embedded' | 'distributed';
   /** Where the state is: the data directory, or the database (without credentials). */
@@ -256,6 +257,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     ...registry,
     ...agentInsights(engine, store, catalog),
     ...agentImport(registry, catalog, engine, options),
+    ...approvalsInbox(store),
     close: () =>
       (closing ??= (async () => {
         // First, so that tasks aborted by the shutdown leave their child runs to be recovered with them.

@@ -19,3 +19,9 @@ export { withRegistrationTimes } from './agent-registry.js';
 export { type RunControls, type ActOptions, type AgentBreaker } from './run-controls.js';
 export { type AgentInsights, type AgentPerformanceReport } from './agent-insights.js';
 export { type AgentImport, type AgentProbeReport, type ImportAgentOptions } from './agent-import.js';
+export {
+  type ApprovalQuery,
+  type ApprovalsInbox,
+  type PendingApproval,
+  type PendingApprovalKind,
+} from './approvals-inbox.js';

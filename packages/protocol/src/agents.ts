@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { countParam, listParam } from './request-fields.js';
 
 /*
  * What the agent registry routes of the HTTP API accept (`/api/v1/agents…`, see docs/api.md). Agent definitions
@@ -55,26 +56,11 @@ export const AgentVersionParamsSchema = z.strictObject({
 });
 export type AgentVersionParams = z.infer<typeof AgentVersionParamsSchema>;
 
-/** A query parameter given once or repeated (`?skill=a&skill=b`), each value possibly a comma list. */
-const listParam = z.union([z.string(), z.array(z.string())]).transform((value) =>
-  (Array.isArray(value) ? value : [value])
-    .flatMap((item) => item.split(','))
-    .map((item) => item.trim())
-    .filter((item) => item !== ''),
-);
-
 /** A number ≥ 0 written in a query string; the empty string is refused rather than read as 0. */
 const amountParam = z
   .string()
   .regex(/^\d+(\.\d+)?$/, { message: 'must be a number ≥ 0, e.g. 0.05' })
   .transform(Number);
-
-const countParam = (max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.int().min(1).max(max));
 
 /**
  * The catalog search (`GET /api/v1/agents`): the filters of the registry's agent query. Ranges are judged as

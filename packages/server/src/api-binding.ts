@@ -36,7 +36,7 @@ export function bindingProblem(host: string, apiToken: string | undefined): stri
   if (apiToken !== undefined) return tokenProblem(apiToken);
   if (isLoopbackHost(host)) return undefined;
   return (
-    `refusing to serve the API on ${host} without a token: anyone who can reach it could change the agent ` +
-    'registry. Set BATON_API_TOKEN, or listen on 127.0.0.1'
+    `refusing to serve the API on ${host} without a token: anyone who can reach it could start, decide and ` +
+    'cancel runs and change the agent registry. Set BATON_API_TOKEN, or listen on 127.0.0.1'
   );
 }

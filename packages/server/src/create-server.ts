@@ -6,7 +6,10 @@ import { tokenProblem } from './api-binding.js';
 import { bearerAuth } from './bearer-auth.js';
 import { errorReply } from './error-reply.js';
 import { agentRoutes } from './routes/agents.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { healthzRoutes } from './routes/healthz.js';
+import { runRoutes } from './routes/runs.js';
+import { workflowRoutes } from './routes/workflows.js';
 
 /** The largest request body the API reads by default: 1 MiB, far above any agent definition. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -35,8 +38,8 @@ export interface CreateServerOptions {
 
 /**
  * The HTTP API over a Baton, not yet listening (`app.inject()` in tests, `listenApi` to serve). Each resource is
- * a plugin under `routes/`; errors of every route go through one handler (`errorReply`), and one hook checks the
- * token, so the resources to come (workflows, runs, approvals) and sessions or API keys slot in beside them.
+ * a plugin under `routes/` (agents, workflows, runs, approvals); errors of every route go through one handler
+ * (`errorReply`), and one hook checks the token, so that new resources, sessions or API keys slot in beside them.
  */
 export function createServer(options: CreateServerOptions): FastifyInstance {
   const { baton, apiToken } = options;
@@ -63,5 +66,8 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
   });
   void app.register(healthzRoutes);
   void app.register(agentRoutes, { prefix: '/api/v1', baton });
+  void app.register(workflowRoutes, { prefix: '/api/v1', baton });
+  void app.register(runRoutes, { prefix: '/api/v1', baton });
+  void app.register(approvalRoutes, { prefix: '/api/v1', baton });
   return app;
 }

@@ -59,3 +59,52 @@ export function scriptAgent(id: string, overrides: Partial<AgentDefinitionInput>
     ...overrides,
   };
 }
+
+/** A definition of a function agent (its work is a function given with `batonOptions.agents`), with no retries. */
+export function functionAgent(id: string): AgentDefinitionInput {
+  return scriptAgent(id, {
+    kind: 'function',
+    settings: {},
+    capabilities: { domain: 'operations', skills: ['test'] },
+  });
+}
+
+/** One message of a Server-Sent Events stream: its `id:` and its `data:` lines joined. */
+export interface SseMessage {
+  id?: string;
+  data: string;
+}
+
+/**
+ * The messages of a Server-Sent Events response as they arrive; comments (heartbeats) are left out. Ends when
+ * the server ends the response.
+ */
+export async function* sseMessages(response: Response): AsyncGenerator<SseMessage> {
+  if (!response.body) return;
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of response.body) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const message = parseSseBlock(block);
+      if (message) yield message;
+    }
+  }
+}
+
+function parseSseBlock(block: string): SseMessage | undefined {
+  let id: string | undefined;
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'id') id = value;
+    if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return undefined;
+  return { ...(id === undefined ? {} : { id }), data: data.join('\n') };
+}
