@@ -112,6 +112,8 @@ export interface Baton extends RunControls, AgentRegistry, AgentInsights, AgentI
   saveWorkflow(document: unknown): Promise<Workflow>;
   /** A saved workflow version; without `version`, the newest. */
   getWorkflow(id: string, version?: string): Promise<Workflow | undefined>;
+  /** The newest saved version of every workflow, with when it was saved (ms since epoch). */
+  listWorkflows(): Promise<{ workflow: Workflow; savedAt: number }[]>;
   listRuns(query?: RunQuery): Promise<RunRecord[]>;
   readEvents(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /**
@@ -239,6 +241,7 @@ export async function createBaton(options: CreateBatonOptions = {}): Promise<Bat
     },
     saveWorkflow: async (document) => engine.saveWorkflow(toWorkflow(document)),
     getWorkflow: async (id, version) => (await store.getWorkflow(id, version))?.workflow,
+    listWorkflows: () => store.listWorkflows(),
     listRuns: (query) => store.listRuns(query),
     readEvents: (runId, afterSeq) => store.readEvents(runId, afterSeq),
     async replayRun(runId) {

@@ -33,6 +33,7 @@ export {
   type WireDomain,
 } from './agents.js';
 export {
+  NoQuerySchema,
   WorkflowDocumentBodySchema,
   WorkflowIdParamsSchema,
   WorkflowPlanQuerySchema,

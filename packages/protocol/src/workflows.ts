@@ -21,6 +21,9 @@ export const WorkflowDocumentBodySchema = z.record(z.string(), z.unknown(), {
 export type WorkflowDocumentBody = z.infer<typeof WorkflowDocumentBodySchema>;
 
 /** `:id` of `/workflows/:id…`. */
+/** A route that takes no query parameters: any given is refused rather than ignored. */
+export const NoQuerySchema = z.strictObject({});
+
 export const WorkflowIdParamsSchema = z.strictObject({ id: workflowId });
 export type WorkflowIdParams = z.infer<typeof WorkflowIdParamsSchema>;
 

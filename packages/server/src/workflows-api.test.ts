@@ -88,6 +88,38 @@ describe('saving and reading workflows over the API', () => {
     expect(await api.baton.getWorkflow('invoice')).toBeUndefined();
   });
 
+  it('lists the newest version of each saved workflow as a summary, and refuses query parameters', async () => {
+    expect((await api.app.inject({ url: '/api/v1/workflows' })).json()).toEqual({ workflows: [] });
+    await post('/workflows', invoice);
+    await post('/workflows', { ...invoice, version: '1.1.0', name: 'Invoice 1.1' });
+    await post('/workflows', { ...invoice, id: 'approve', name: 'Approve', description: 'Asks finance' });
+    const listed = await api.app.inject({ url: '/api/v1/workflows' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({
+      workflows: [
+        {
+          id: 'approve',
+          name: 'Approve',
+          description: 'Asks finance',
+          version: '1.0.0',
+          savedAt: expect.any(Number) as number,
+          nodes: 2,
+        },
+        {
+          id: 'invoice',
+          name: 'Invoice 1.1',
+          description: '',
+          version: '1.1.0',
+          savedAt: expect.any(Number) as number,
+          nodes: 2,
+        },
+      ],
+    });
+    const refused = await api.app.inject({ url: '/api/v1/workflows?limit=5' });
+    expect(refused.statusCode).toBe(400);
+    expect(ErrorBodySchema.parse(refused.json()).error.code).toBe('INVALID_REQUEST');
+  });
+
   it('reads the newest version or the one asked for, and 404s for one never saved', async () => {
     await post('/workflows', invoice);
     await post('/workflows', { ...invoice, version: '1.1.0', name: 'Invoice 1.1' });

@@ -11,6 +11,7 @@ import {
   type Workflow,
 } from '@baton/core';
 import {
+  NoQuerySchema,
   WorkflowDocumentBodySchema,
   WorkflowIdParamsSchema,
   WorkflowPlanQuerySchema,
@@ -48,6 +49,23 @@ export const workflowRoutes: FastifyPluginCallback<RouteOptions> = (app, { baton
     const known = await baton.getWorkflow(parsed.id, parsed.version);
     const workflow = await baton.saveWorkflow(parsed);
     return reply.code(known ? 200 : 201).send({ workflow });
+  });
+
+  // The newest version of each saved workflow, as a summary; `GET /workflows/:id` gives the document.
+  app.get('/workflows', async (request) => {
+    parseRequest(NoQuerySchema, request.query, 'query');
+    const saved = await baton.listWorkflows();
+    const workflows = saved
+      .map(({ workflow, savedAt }) => ({
+        id: workflow.id,
+        name: workflow.name,
+        description: workflow.description ?? '',
+        version: workflow.version,
+        savedAt,
+        nodes: workflow.nodes.length,
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return { workflows };
   });
 
   app.get('/workflows/:id', async (request) => {
