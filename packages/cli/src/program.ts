@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isBatonError } from '@baton/core';
 import { registerAgents } from './commands/agents.js';
+import { registerApprovals } from './commands/approvals.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
@@ -32,6 +33,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   registerPlan(program, io, setExit);
   registerRun(program, io, setExit);
   registerRuns(program, io, setExit);
+  registerApprovals(program, io, setExit);
   registerAgents(program, io, setExit);
   registerSchema(program, io, setExit);
   registerServe(program, io);

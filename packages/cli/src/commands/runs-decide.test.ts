@@ -88,3 +88,37 @@ describe('baton runs reply', () => {
     expect(again.stderr).toMatch(/is not waiting for a decision/);
   });
 });
+
+describe('baton approvals', () => {
+  it('lists what waits for a person, oldest first, with the command that answers each', async () => {
+    const approval = {
+      id: 'pay',
+      name: 'Pay',
+      version: '1.0.0',
+      nodes: [{ id: 'ask', type: 'approval', assignee: 'role:finance', message: 'Pay the invoice?' }],
+    };
+    const paying = await driver.startRun(approval);
+    const asking = await driver.startRun(yearly);
+    for (const run of [paying, asking])
+      await expect.poll(async () => (await driver.getRun(run.id))?.run.status).toBe('waiting');
+
+    const listed = await baton('approvals');
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`baton runs decide ${paying.id} ask approved|rejected`);
+    expect(listed.stdout).toContain('approval for role:finance');
+    expect(listed.stdout).toContain(`baton runs reply ${asking.id} report "<answer>"`);
+    expect(listed.stdout).toContain('test.asking@1.0.0 asks: Which year?');
+    expect(listed.stdout.indexOf(paying.id)).toBeLessThan(listed.stdout.indexOf(asking.id));
+
+    const mine = await baton('approvals', '--assignee', 'role:finance', '--json');
+    expect(JSON.parse(mine.stdout)).toMatchObject([{ runId: paying.id, taskKey: 'ask', kind: 'approval' }]);
+    const none = await baton('approvals', '--run', 'run_unknown');
+    expect(none.stdout).toBe('Nothing waits for a person.\n');
+
+    await driver.decide(paying.id, 'ask', 'approved', 'ana');
+    await driver.reply(asking.id, 'report', '2024', { by: 'ana' });
+    await Promise.all([driver.waitForRun(paying.id), driver.waitForRun(asking.id)]);
+    expect((await baton('approvals')).stdout).toBe('Nothing waits for a person.\n');
+  });
+});
