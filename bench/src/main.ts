@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runControlsBench } from './baton/controls.js';
 import { runCrashBench } from './baton/crash.js';
+import { runInboxBench } from './baton/inbox.js';
 import { runSelectionBench } from './baton/selection.js';
 import { runDistributedBench } from './baton/distributed.js';
 import { batonContender } from './baton/compared.js';
@@ -68,6 +69,7 @@ const suites: { name: string; run: () => Promise<Row[]> }[] = [
       runComparison(contenders, quick ? QUICK_SIZES : FULL_SIZES, times, (line) => console.error(line)),
   },
   { name: 'waiting', run: async () => (await waiting()).map(batonRow('engine')) },
+  { name: 'inbox', run: async () => (await runInboxBench()).map(batonRow('inbox')) },
   { name: 'crash', run: async () => (await runCrashBench()).map(batonRow('crash')) },
   { name: 'controls', run: async () => (await runControlsBench()).map(batonRow('controls')) },
   { name: 'selection', run: async () => (await runSelectionBench()).map(batonRow('selection')) },

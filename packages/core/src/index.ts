@@ -169,6 +169,18 @@ export {
 export { type BreakerRecord, type BreakerState, type BreakerStore } from './ports/breaker-store.js';
 export { type AgentExecution, type AgentStore } from './ports/agent-store.js';
 export {
+  hasApprovalStore,
+  openRequestCursor,
+  openRequestFromRow,
+  waitsForPerson,
+  type ApprovalRequested,
+  type ApprovalStore,
+  type OpenRequest,
+  type OpenRequestCursor,
+  type OpenRequestQuery,
+  type OpenRequestRow,
+} from './ports/approval-store.js';
+export {
   agentExecutionFromRow,
   breakerFromRow,
   commandFromRow,

@@ -1,4 +1,14 @@
-import type { RunEvent, RunRecord, RunStatus, Store, TaskRecord } from '@baton/core';
+import {
+  hasApprovalStore,
+  waitsForPerson,
+  type ApprovalRequested,
+  type ApprovalStore,
+  type OpenRequest,
+  type RunEvent,
+  type RunRecord,
+  type RunStatus,
+  type Store,
+} from '@baton/core';
 
 /**
  * What a person is asked to decide: `approval` (an approval node), `escalation` (a failed task a person retries,
@@ -50,12 +60,14 @@ const PAGE = 200;
 /**
  * The inbox, read from the store alone, so that it sees the runs of every process sharing it.
  *
- * Cost: each call walks every unfinished run (a page of 200 at a time), loads its tasks, and reads the whole
- * event log of each run with a task waiting — fine for hundreds of waiting runs, not for the 10,000 of the
- * budget in DESIGN §7. Past that, the store should keep open requests in a table of their own, written in the
- * transaction that logs `approval.requested`.
+ * Cost: with a store that keeps open requests (`ApprovalStore`: SQLite, PostgreSQL and memory do, in the
+ * transaction that logs `approval.requested`), one indexed query whatever the number of runs — no event log is
+ * read. Otherwise each call walks every unfinished run (a page of 200 at a time), loads its tasks and reads
+ * the whole event log of each run with a task waiting: fine for hundreds of waiting runs, not for the 10,000
+ * of the budget in DESIGN §7.
  */
 export function approvalsInbox(store: Store): ApprovalsInbox {
+  if (hasApprovalStore(store)) return storedInbox(store);
   return {
     async pendingApprovals(query = {}) {
       const pending: PendingApproval[] = [];
@@ -67,16 +79,37 @@ export function approvalsInbox(store: Store): ApprovalsInbox {
         for (const task of waiting) {
           const request = requests.get(task.key);
           if (!request) continue;
-          const item = pendingApproval(loaded.run, task, request);
+          const item = pendingApproval({
+            runId: run.id,
+            workflowId: loaded.run.workflowId,
+            workflowVersion: loaded.run.workflowVersion,
+            taskKey: task.key,
+            afterFailure: task.error !== undefined,
+            request,
+          });
           if (query.assignee === undefined || item.assignee === query.assignee) pending.push(item);
         }
       }
+      // The store's listing order: request time, then run id and task key in code-unit order.
       return pending.sort(
         (a, b) =>
           a.requestedAt - b.requestedAt ||
-          a.runId.localeCompare(b.runId) ||
-          a.taskKey.localeCompare(b.taskKey),
+          (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0) ||
+          (a.taskKey < b.taskKey ? -1 : a.taskKey > b.taskKey ? 1 : 0),
       );
+    },
+  };
+}
+
+/** The inbox over a store that keeps open requests: one query, filtered and ordered by the store. */
+function storedInbox(store: Store & ApprovalStore): ApprovalsInbox {
+  return {
+    async pendingApprovals(query = {}) {
+      const requests = await store.openRequests({
+        ...(query.assignee === undefined ? {} : { assignee: query.assignee }),
+        ...(query.runId === undefined ? {} : { runId: query.runId }),
+      });
+      return requests.map(pendingApproval);
     },
   };
 }
@@ -99,17 +132,6 @@ async function* unfinishedRuns(store: Store, runId: string | undefined): AsyncGe
   }
 }
 
-/**
- * Whether a task may be waiting for a person: an approval waits without an error; an escalated failure or an
- * agent's question waits with its error and no wake-up time. A task backing off before a retry (an error and a
- * wake-up time) waits for its timer, whatever it asked before.
- */
-function waitsForPerson(task: TaskRecord): boolean {
-  return task.status === 'waiting' && (task.error === undefined || task.wakeAt === undefined);
-}
-
-type ApprovalRequested = Extract<RunEvent, { type: 'approval.requested' }>;
-
 /** The latest request of each task that no decision followed. Wait and child-run tasks ask nothing. */
 function openRequests(events: readonly RunEvent[]): Map<string, ApprovalRequested> {
   const open = new Map<string, ApprovalRequested>();
@@ -120,15 +142,21 @@ function openRequests(events: readonly RunEvent[]): Map<string, ApprovalRequeste
   return open;
 }
 
-function pendingApproval(run: RunRecord, task: TaskRecord, request: ApprovalRequested): PendingApproval {
+function pendingApproval({
+  runId,
+  workflowId,
+  workflowVersion,
+  afterFailure,
+  request,
+}: OpenRequest): PendingApproval {
   const kind: PendingApprovalKind =
-    request.kind === 'input' ? 'input' : task.error === undefined ? 'approval' : 'escalation';
+    request.kind === 'input' ? 'input' : afterFailure ? 'escalation' : 'approval';
   return {
-    runId: run.id,
-    workflowId: run.workflowId,
-    workflowVersion: run.workflowVersion,
-    taskKey: task.key,
-    nodeId: task.nodeId,
+    runId,
+    workflowId,
+    workflowVersion,
+    taskKey: request.taskKey,
+    nodeId: request.nodeId,
     kind,
     assignee: request.assignee,
     message: request.message,

@@ -9,6 +9,7 @@ import type {
 } from '@baton/core';
 import {
   EVENT_COLUMNS,
+  OPEN_REQUEST_COLUMNS,
   RUN_COLUMNS,
   RUN_FIELD_COLUMNS,
   SETTLEMENT_COLUMNS,
@@ -19,6 +20,7 @@ import {
   type Column,
   type SqlValue,
 } from './row-codec.js';
+import { reduceRequests, type RequestRows } from './open-request-batch.js';
 
 /** The changes of one existing run in a commit: which fields (a mask) and their new values. */
 interface RunChange {
@@ -35,7 +37,8 @@ interface RunChange {
  * - of several writes of one task row only the last is kept, since task rows are replaced whole;
  * - events are all kept: a repeated (runId, seq) must fail on the primary key, as the contract demands;
  * - the outbox is reduced to its end state (see {@link reduceWork});
- * - of several settlements of one command only the first is kept, as settling in order would keep it.
+ * - of several settlements of one command only the first is kept, as settling in order would keep it;
+ * - the open requests are reduced to their end state (see {@link reduceRequests}).
  */
 export interface CommitRows {
   created: RunRecord[];
@@ -48,6 +51,8 @@ export interface CommitRows {
   work: WorkItem[];
   /** The operator commands the deltas settle, one settlement per command. */
   commands: CommandSettlement[];
+  /** The open requests the commit writes and deletes. */
+  requests: RequestRows;
 }
 
 /** One task of one run. */
@@ -138,6 +143,7 @@ export function commitRows(deltas: readonly RunDelta[], created: readonly NewRun
     events,
     ...reduceWork(deltas),
     commands: [...commands.values()],
+    requests: reduceRequests(deltas, created),
   };
 }
 
@@ -160,9 +166,9 @@ function columnArrays<R>(columns: readonly Column<R>[], records: readonly R[]): 
 /**
  * The parameters of `COMMIT_SQL`: one array per column, in the order the statement unnests them — new runs,
  * run changes (id, mask, then every field column, NULL where the mask leaves it out), tasks, events, dropped
- * tasks (run id, task key), work items, command settlements. The statement's text never changes with the number
- * of rows, so it is prepared once per connection; a commit without work or settlements sends empty arrays for
- * them.
+ * tasks (run id, task key), work items, command settlements, opened requests, closed requests (run id, task
+ * key), ended runs. The statement's text never changes with the number of rows, so it is prepared once per
+ * connection; a commit without work, settlements or requests sends empty arrays for them.
  */
 export function commitParams(rows: CommitRows): SqlValue[][] {
   return [
@@ -178,5 +184,9 @@ export function commitParams(rows: CommitRows): SqlValue[][] {
     rows.drops.map((drop) => drop.taskKey),
     ...columnArrays(WORK_COLUMNS, rows.work),
     ...columnArrays(SETTLEMENT_COLUMNS, rows.commands),
+    ...columnArrays(OPEN_REQUEST_COLUMNS, rows.requests.opened),
+    rows.requests.closed.map((closed) => closed.runId),
+    rows.requests.closed.map((closed) => closed.taskKey),
+    rows.requests.ended,
   ];
 }

@@ -4,6 +4,7 @@ import { workOutbox } from './migrations/0002-work.js';
 import { commandsAndBreakers } from './migrations/0003-commands-breakers.js';
 import { rollbackStatuses } from './migrations/0004-rollback-statuses.js';
 import { agentRegistry } from './migrations/0005-agents.js';
+import { openRequests } from './migrations/0006-open-requests.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   commandsAndBreakers,
   rollbackStatuses,
   agentRegistry,
+  openRequests,
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { RunQuery } from '@baton/core';
 import { UNFINISHED_STATUSES_SQL } from './migrations/0004-rollback-statuses.js';
 import {
   EVENT_COLUMNS,
+  OPEN_REQUEST_COLUMNS,
   RUN_COLUMNS,
   RUN_FIELD_COLUMNS,
   SETTLEMENT_COLUMNS,
@@ -45,6 +46,11 @@ const arrays = (columns: readonly Column<never>[], first: number): string =>
  * `commands_settled` settles the operator commands the deltas applied or refused (one settlement per command,
  * see `commitRows`), only those still unsettled, so a command settled before keeps its first result. It fails
  * or succeeds with the rest of the statement.
+ *
+ * The open requests arrive reduced too (see `reduceRequests`), as three sets of disjoint rows: `requests_opened`
+ * inserts or replaces each task's request, `requests_closed` deletes decided ones and `requests_ended` every
+ * request of the runs the commit ends. A step of a run that asks no one binds three empty sets; ending a run
+ * costs one probe of the table's key.
  */
 export const COMMIT: Statement = (() => {
   let next = 1;
@@ -62,12 +68,18 @@ export const COMMIT: Statement = (() => {
   const drops = take(2);
   const work = take(WORK_COLUMNS.length);
   const settlements = take(SETTLEMENT_COLUMNS.length);
+  const opened = take(OPEN_REQUEST_COLUMNS.length);
+  const closed = take(2);
+  const ended = take(1);
   const sets = RUN_FIELD_COLUMNS.map(
     (column) =>
       `${column.name} = CASE WHEN c.mask & ${column.bit} = 0 THEN r.${column.name} ELSE c.${column.name} END`,
   );
   const taskUpdates = TASK_COLUMNS.slice(2).map((column) => `${column.name} = excluded.${column.name}`);
   const workUpdates = WORK_COLUMNS.slice(3).map((column) => `${column.name} = excluded.${column.name}`);
+  const requestUpdates = OPEN_REQUEST_COLUMNS.slice(2).map(
+    (column) => `${column.name} = excluded.${column.name}`,
+  );
   return {
     name: 'baton_commit',
     text: `
@@ -107,6 +119,15 @@ export const COMMIT: Statement = (() => {
         UPDATE run_commands c SET settled_at = s.settled_at, result = s.result
         FROM unnest(${arrays(SETTLEMENT_COLUMNS, settlements)}) AS s (${names(SETTLEMENT_COLUMNS)})
         WHERE c.id = s.id AND c.settled_at IS NULL
+      ), requests_opened AS (
+        INSERT INTO open_requests (${names(OPEN_REQUEST_COLUMNS)})
+        SELECT * FROM unnest(${arrays(OPEN_REQUEST_COLUMNS, opened)})
+        ON CONFLICT (run_id, task_key) DO UPDATE SET ${requestUpdates.join(', ')}
+      ), requests_closed AS (
+        DELETE FROM open_requests o USING unnest($${closed}::text[], $${closed + 1}::text[]) AS d (run_id, task_key)
+        WHERE o.run_id = d.run_id AND o.task_key = d.task_key
+      ), requests_ended AS (
+        DELETE FROM open_requests o WHERE o.run_id = ANY ($${ended}::text[])
       )
       SELECT baton_missing_run(c.id) FROM changes c WHERE c.id NOT IN (SELECT id FROM changed)`,
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@baton/core';
 import {
   agentStoreContract,
+  approvalStoreContract,
   breakerStoreContract,
   commandStoreContract,
   sampleRun,
@@ -33,6 +34,7 @@ describe.skipIf(!hasPostgres)('PostgresStore', () => {
   commandStoreContract('PostgresStore', makeStore);
   breakerStoreContract('PostgresStore', makeStore);
   agentStoreContract('PostgresStore', makeStore);
+  approvalStoreContract('PostgresStore', makeStore);
 
   describe('payloads jsonb cannot hold as written', () => {
     const tricky = [

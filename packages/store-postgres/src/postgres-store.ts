@@ -9,12 +9,15 @@ import {
   type AgentDefinition,
   type AgentExecution,
   type AgentStore,
+  type ApprovalStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
   type CommandStore,
   type EventRow,
   type NewRun,
+  type OpenRequest,
+  type OpenRequestQuery,
   type RunCommand,
   type RunControl,
   type RunDelta,
@@ -56,6 +59,7 @@ import {
   type Statement,
 } from './postgres-statements.js';
 import { PostgresAgents } from './postgres-agents.js';
+import { PostgresApprovals } from './postgres-approvals.js';
 import { PostgresBreakers } from './postgres-breakers.js';
 import { PostgresCommands } from './postgres-commands.js';
 import { PostgresWork, type RunStatement } from './postgres-work.js';
@@ -106,12 +110,15 @@ const TYPES: pg.CustomTypesConfig = {
  * runs costs one round trip, not N; the outbox rows a commit writes or drops travel in the same statement. Each
  * `WorkStore` call is one statement too (see `postgres-work.ts`). The same goes for the operator-command inbox
  * (`CommandStore`, whose settlements `commit` also writes in its one statement), the circuit breakers
- * (`BreakerStore`) and the agent registry (`AgentStore`), each passing its contract suite. Payloads are
- * `jsonb`. Driver errors never leave the adapter: they become `ConflictError`, `NotFoundError` or a
- * `StorageError` naming the server (never its credentials) and the cause; an unreachable server is a
- * retryable `StorageError`, and the pool reconnects once the server is back.
+ * (`BreakerStore`), the agent registry (`AgentStore`) and the open requests for people (`ApprovalStore`, also
+ * written by `commit`'s one statement), each passing its contract suite. Payloads are `jsonb`. Driver errors
+ * never leave the adapter: they become `ConflictError`, `NotFoundError` or a `StorageError` naming the server
+ * (never its credentials) and the cause; an unreachable server is a retryable `StorageError`, and the pool
+ * reconnects once the server is back.
  */
-export class PostgresStore implements Store, WorkStore, CommandStore, BreakerStore, AgentStore {
+export class PostgresStore
+  implements Store, WorkStore, CommandStore, BreakerStore, AgentStore, ApprovalStore
+{
   readonly #pool: pg.Pool;
   readonly #where: string;
   readonly #stats: QueryStats;
@@ -130,6 +137,7 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
   readonly #commands = new PostgresCommands(this.#send);
   readonly #breakers = new PostgresBreakers(this.#send);
   readonly #agents = new PostgresAgents(this.#send);
+  readonly #approvals = new PostgresApprovals(this.#send);
   #closed = false;
 
   private constructor(pool: pg.Pool, where: string, stats: QueryStats, serverMajor: number) {
@@ -367,6 +375,10 @@ export class PostgresStore implements Store, WorkStore, CommandStore, BreakerSto
 
   agentUsage(): Promise<{ agent: string; tasks: number; runs: number; lastUsedAt: number }[]> {
     return this.#agents.usage();
+  }
+
+  openRequests(query?: OpenRequestQuery): Promise<OpenRequest[]> {
+    return this.#approvals.list(query);
   }
 
   /** Closes every connection once the calls in flight are done. Closing again does nothing. */

@@ -1,5 +1,6 @@
 import {
   eventBody,
+  type ApprovalRequested,
   type CommandSettlement,
   type RunEvent,
   type RunRecord,
@@ -146,6 +147,16 @@ export const EVENT_COLUMNS: readonly Column<RunEvent>[] = [
   { name: 'type', type: 'text', value: (e) => e.type },
   { name: 'at', type: 'double precision', value: (e) => e.at },
   { name: 'body', type: 'jsonb', value: (e) => jsonb(eventBody(e)) ?? '{}' },
+];
+
+/** Every `open_requests` column: the request's keys, the two it is indexed by, and its body as `events` holds it. */
+export const OPEN_REQUEST_COLUMNS: readonly Column<ApprovalRequested>[] = [
+  { name: 'run_id', type: 'text', value: (r) => r.runId },
+  { name: 'task_key', type: 'text', value: (r) => r.taskKey },
+  { name: 'seq', type: 'integer', value: (r) => r.seq },
+  { name: 'requested_at', type: 'double precision', value: (r) => r.at },
+  { name: 'assignee', type: 'text', value: (r) => r.assignee },
+  { name: 'body', type: 'jsonb', value: (r) => jsonb(eventBody(r)) ?? '{}' },
 ];
 
 /** Every column of a `work` row that holds its item, in table order (the rest is the row's claim state). */

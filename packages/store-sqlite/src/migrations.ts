@@ -3,6 +3,7 @@ import { StorageError } from '@baton/core';
 import { initialSchema } from './migrations/0001-initial.js';
 import { commandsAndBreakers } from './migrations/0002-commands-breakers.js';
 import { agentRegistry } from './migrations/0003-agents.js';
+import { openRequests } from './migrations/0004-open-requests.js';
 
 /** One numbered schema change. Versions count up from 1 without gaps; a shipped migration never changes. */
 export interface Migration {
@@ -12,7 +13,12 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add a file `migrations/NNNN-name.ts` and list it here. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, commandsAndBreakers, agentRegistry];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  commandsAndBreakers,
+  agentRegistry,
+  openRequests,
+];
 
 /** `PRAGMA application_id` of a Baton database: "BATN". Tells our files from other SQLite files. */
 export const BATON_APPLICATION_ID = 0x4241544e;

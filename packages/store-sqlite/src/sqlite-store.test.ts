@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   agentStoreContract,
+  approvalStoreContract,
   breakerStoreContract,
   commandStoreContract,
   sampleEvent,
@@ -37,6 +38,7 @@ storeContract('SqliteStore', makeStore);
 commandStoreContract('SqliteStore', makeStore);
 breakerStoreContract('SqliteStore', makeStore);
 agentStoreContract('SqliteStore', makeStore);
+approvalStoreContract('SqliteStore', makeStore);
 
 describe('SqliteStore', () => {
   let dir: string | undefined;

@@ -8,10 +8,13 @@ import {
   type AgentDefinition,
   type AgentExecution,
   type AgentStore,
+  type ApprovalStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
   type CommandStore,
+  type OpenRequest,
+  type OpenRequestQuery,
   type RunControl,
   type RunCommand,
   type RunDelta,
@@ -48,6 +51,7 @@ import {
 } from './sqlite-statements.js';
 import { toStoreError } from './sqlite-errors.js';
 import { SqliteAgents } from './sqlite-agents.js';
+import { SqliteApprovals } from './sqlite-approvals.js';
 import { SqliteBreakers } from './sqlite-breakers.js';
 import { SqliteCommands } from './sqlite-commands.js';
 
@@ -99,10 +103,10 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * operator commands the deltas settle. Other processes may read the file while this one runs; a second writer
  * waits up to the busy timeout and then gets a `StorageError`. Driver errors never leave the adapter: they
  * become `ConflictError`, `NotFoundError` or a `StorageError` that names the file and the cause. It also keeps
- * the operator-command inbox, the circuit breakers and the agent registry, passing the CommandStore,
- * BreakerStore and AgentStore suites.
+ * the operator-command inbox, the circuit breakers, the agent registry and the open requests for people (kept
+ * by `commit` in its transaction), passing the CommandStore, BreakerStore, AgentStore and ApprovalStore suites.
  */
-export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStore {
+export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStore, ApprovalStore {
   readonly #db: Database.Database;
   readonly #file: string;
   readonly #runUpdates = new Map<number, Database.Statement>();
@@ -113,6 +117,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
   readonly #commands: SqliteCommands;
   readonly #breakers: SqliteBreakers;
   readonly #agents: SqliteAgents;
+  readonly #approvals: SqliteApprovals;
   readonly #saveWorkflowTx;
   readonly #createRunTx;
   readonly #commitTx;
@@ -125,6 +130,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     this.#commands = new SqliteCommands(db);
     this.#breakers = new SqliteBreakers(db);
     this.#agents = new SqliteAgents(db);
+    this.#approvals = new SqliteApprovals(db);
     this.#saveWorkflowTx = db.transaction((workflow: Workflow, savedAt: number) =>
       this.#saveWorkflow(workflow, savedAt),
     );
@@ -309,6 +315,10 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     return this.#call('counting agent usage', () => this.#agents.usage());
   }
 
+  openRequests(query?: OpenRequestQuery): Promise<OpenRequest[]> {
+    return this.#call('listing open requests', () => this.#approvals.list(query));
+  }
+
   /** Lets SQLite refresh its query statistics, then closes the file. Closing again does nothing. */
   close(): Promise<void> {
     if (this.#closed) return RESOLVED;
@@ -362,6 +372,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     }
     for (const task of tasks) this.#writeTask(task);
     for (const event of events) this.#writeEvent(event);
+    this.#approvals.runStatus(run.id, run.status);
   }
 
   #apply(delta: RunDelta): void {
@@ -374,6 +385,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
     }
     for (const task of delta.tasks) this.#writeTask(task);
     for (const event of delta.events) this.#writeEvent(event);
+    this.#approvals.runStatus(delta.runId, run?.status);
     if (delta.commands !== undefined)
       for (const settlement of delta.commands) this.#commands.settle(settlement);
   }
@@ -400,6 +412,7 @@ export class SqliteStore implements Store, CommandStore, BreakerStore, AgentStor
       }
       throw mapped;
     }
+    this.#approvals.take(event);
   }
 
   #missingRun(runId: string): NotFoundError {

@@ -9,6 +9,7 @@ export { workStoreContract } from './work-store-contract.js';
 export { commandStoreContract } from './command-store-contract.js';
 export { breakerStoreContract } from './breaker-store-contract.js';
 export { agentStoreContract } from './agent-store-contract.js';
+export { approvalStoreContract } from './approval-store-contract.js';
 export { type MakeStore, type StoreFixture } from './store-harness.js';
 export { blobStoreContract, type BlobStoreFixture } from './blob-store-contract.js';
 export { sampleAgent, sampleEvent, sampleRun, sampleTask, sampleWorkflow } from './store-fixtures.js';

@@ -6,6 +6,7 @@ import { workStoreContract } from './work-store-contract.js';
 import { commandStoreContract } from './command-store-contract.js';
 import { breakerStoreContract } from './breaker-store-contract.js';
 import { agentStoreContract } from './agent-store-contract.js';
+import { approvalStoreContract } from './approval-store-contract.js';
 
 const makeStore = () => {
   const store = new MemoryStore();
@@ -17,6 +18,7 @@ workStoreContract('MemoryStore', makeStore);
 commandStoreContract('MemoryStore', makeStore);
 breakerStoreContract('MemoryStore', makeStore);
 agentStoreContract('MemoryStore', makeStore);
+approvalStoreContract('MemoryStore', makeStore);
 
 describe('MemoryStore', () => {
   it('clears a run field that a delta sets to undefined', async () => {

@@ -3,6 +3,7 @@ import {
   type AgentDefinition,
   type AgentExecution,
   type AgentStore,
+  type ApprovalStore,
   type BreakerRecord,
   type BreakerStore,
   type CommandSettlement,
@@ -14,6 +15,8 @@ import {
   NotFoundError,
   StorageError,
   canonicalJson,
+  type OpenRequest,
+  type OpenRequestQuery,
   type RunDelta,
   type RunEvent,
   type RunQuery,
@@ -30,6 +33,7 @@ import {
   type Workflow,
 } from '@baton/core';
 import { MemoryAgents } from './memory-agents.js';
+import { MemoryApprovals } from './memory-approvals.js';
 import { MemoryBreakers } from './memory-breakers.js';
 import { MemoryCommands } from './memory-commands.js';
 import { MemoryWork } from './memory-work.js';
@@ -70,10 +74,11 @@ function newestFirst(a: RunRecord, b: RunRecord): number {
  * commits are all-or-nothing (every check runs before anything changes), reads and writes copy, and values
  * go through JSON like they would on disk. Tasks come back in key order; workflows and claimed ids in no
  * promised order. Nothing survives the process. After `close` every call rejects with a `StorageError`.
- * Beside the `Store` it keeps distributed mode's outbox, the operator-command inbox, the breaker table and the
- * agent registry, each passing its own contract suite like the persistent stores.
+ * Beside the `Store` it keeps distributed mode's outbox, the operator-command inbox, the breaker table, the
+ * agent registry and the open requests for people, each passing its own contract suite like the persistent
+ * stores.
  */
-export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore, AgentStore {
+export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore, AgentStore, ApprovalStore {
   readonly #workflows = new Map<string, Map<string, SavedWorkflow>>();
   readonly #runs = new Map<string, RunRecord>();
   readonly #tasks = new Map<string, Map<string, TaskRecord>>();
@@ -83,6 +88,10 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
   readonly #breakers = new MemoryBreakers();
   readonly #agents = new MemoryAgents(() =>
     [...this.#tasks.values()].flatMap((tasks) => [...tasks.values()]),
+  );
+  readonly #approvals = new MemoryApprovals(
+    (runId) => this.#runs.get(runId),
+    (runId, key) => this.#tasks.get(runId)?.get(key),
   );
   #saves = 0;
   #closed = false;
@@ -337,6 +346,10 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
     return this.#run(() => this.#agents.usage());
   }
 
+  openRequests(query?: OpenRequestQuery): Promise<OpenRequest[]> {
+    return this.#run(() => this.#approvals.list(query));
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
@@ -396,6 +409,7 @@ export class MemoryStore implements Store, WorkStore, CommandStore, BreakerStore
         );
       log.seqs.add(stored.seq);
     }
+    this.#approvals.apply(delta);
   }
 }
 
