@@ -8,6 +8,7 @@ import { errorReply } from './error-reply.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { healthzRoutes } from './routes/healthz.js';
+import type { StreamTiming } from './routes/run-event-stream.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
 
@@ -34,6 +35,8 @@ export interface CreateServerOptions {
   bodyLimit?: number;
   /** Hears of every 5xx answer with the error behind it; the client sees only the request's id. */
   onServerError?: (error: unknown, request: FailedRequest) => void;
+  /** How often run event streams send a heartbeat comment (default 15 s) and poll runs driven elsewhere (500 ms). */
+  streams?: StreamTiming;
 }
 
 /**
@@ -67,7 +70,11 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
   void app.register(healthzRoutes);
   void app.register(agentRoutes, { prefix: '/api/v1', baton });
   void app.register(workflowRoutes, { prefix: '/api/v1', baton });
-  void app.register(runRoutes, { prefix: '/api/v1', baton });
+  void app.register(runRoutes, {
+    prefix: '/api/v1',
+    baton,
+    ...(options.streams ? { streams: options.streams } : {}),
+  });
   void app.register(approvalRoutes, { prefix: '/api/v1', baton });
   return app;
 }

@@ -152,6 +152,31 @@ describe('the event stream of a run', () => {
     expect((await messages.next()).done).toBe(true);
   });
 
+  it('sends a heartbeat comment while a run is quiet, so that proxies keep the link', async () => {
+    const runId = await waitingRun();
+    listener = await listenApi({
+      baton: api.baton,
+      host: '127.0.0.1',
+      port: 0,
+      streams: { heartbeatMs: 40 },
+    });
+    const response = await connect(`${listener.url}/api/v1/runs/${runId}/events/stream`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const started = Date.now();
+    // The backlog arrives at once; the heartbeats keep coming while nothing happens.
+    while ((text.match(/^: heartbeat$/gm) ?? []).length < 3) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended: ${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
+    expect(text).toContain('"type":"approval.requested"');
+    await reader.cancel();
+  });
+
   it('refuses a Last-Event-ID that is not a seq', async () => {
     const run = await waitingRun();
     const response = await api.app.inject({

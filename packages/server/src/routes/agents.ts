@@ -11,6 +11,7 @@ import {
   type ProblemBody,
 } from '@baton/protocol';
 import { ApiError } from '../api-error.js';
+import type { StreamTiming } from './run-event-stream.js';
 import { parseRequest } from '../parse-request.js';
 import { agentInsightRoutes } from './agent-insights.js';
 import { agentLifecycleRoutes } from './agent-lifecycle.js';
@@ -19,6 +20,8 @@ import { exactVersion, refOf, refuseRegistered } from './agent-lookup.js';
 /** What every route plugin of the API is given. */
 export interface RouteOptions {
   baton: Baton;
+  /** Timing of the run event streams (defaults in run-event-stream.ts). */
+  streams?: StreamTiming;
 }
 
 /**

@@ -12,6 +12,12 @@ export const HEARTBEAT_MS = 15_000;
 /** How often a stream reads the store for the events of a run another process drives. */
 export const POLL_MS = 500;
 
+/** How often streams send a heartbeat and poll the store; the defaults above unless a deployment says. */
+export interface StreamTiming {
+  heartbeatMs?: number;
+  pollMs?: number;
+}
+
 /**
  * `GET /runs/:id/events/stream`: the run's events as Server-Sent Events (`id:` the seq, `data:` the event as
  * JSON). First the stored events after `Last-Event-ID` (or `?after=`), then the live ones, in seq order, each
@@ -23,7 +29,9 @@ export const POLL_MS = 500;
  * up to half a second late. Streams still open when the server closes end, and clients reconnect with
  * `Last-Event-ID` to another server.
  */
-export function runEventStreamRoutes(app: FastifyInstance, baton: Baton): void {
+export function runEventStreamRoutes(app: FastifyInstance, baton: Baton, timing: StreamTiming = {}): void {
+  const heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
+  const pollMs = timing.pollMs ?? POLL_MS;
   const open = new Set<() => void>();
   app.addHook('preClose', (done) => {
     for (const end of [...open]) end();
@@ -66,10 +74,10 @@ export function runEventStreamRoutes(app: FastifyInstance, baton: Baton): void {
       'x-accel-buffering': 'no',
     });
     raw.write(': stream of run events\n\n');
-    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs);
     const poll = setInterval(() => {
       if (!baton.drives(id)) feed.poll();
-    }, POLL_MS);
+    }, pollMs);
     let ended = false;
     const end = (): void => {
       if (ended) return;

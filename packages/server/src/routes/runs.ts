@@ -21,10 +21,10 @@ import { runDetails, savedWorkflow } from './run-lookup.js';
  * log (as JSON or a live stream), replay and fork them, and — through the plugins this one registers — act on
  * them as an operator.
  */
-export const runRoutes: FastifyPluginCallback<RouteOptions> = (app, { baton }, done) => {
+export const runRoutes: FastifyPluginCallback<RouteOptions> = (app, { baton, streams }, done) => {
   runReadRoutes(app, baton);
   runControlRoutes(app, baton);
-  runEventStreamRoutes(app, baton);
+  runEventStreamRoutes(app, baton, streams);
   done();
 };
 
