@@ -8,6 +8,7 @@ import { errorReply } from './error-reply.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { healthzRoutes } from './routes/healthz.js';
+import { openApiRoutes } from './routes/openapi.js';
 import type { StreamTiming } from './routes/run-event-stream.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -76,5 +77,6 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     ...(options.streams ? { streams: options.streams } : {}),
   });
   void app.register(approvalRoutes, { prefix: '/api/v1', baton });
+  void app.register(openApiRoutes, { prefix: '/api/v1' });
   return app;
 }
