@@ -7,6 +7,7 @@ import { bearerAuth } from './bearer-auth.js';
 import { errorReply } from './error-reply.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { DEFAULT_RATE_LIMIT, limitRates, type RateLimitOptions } from './rate-limits.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { openApiRoutes } from './routes/openapi.js';
 import type { StreamTiming } from './routes/run-event-stream.js';
@@ -36,6 +37,8 @@ export interface CreateServerOptions {
   bodyLimit?: number;
   /** Hears of every 5xx answer with the error behind it; the client sees only the request's id. */
   onServerError?: (error: unknown, request: FailedRequest) => void;
+  /** Requests one client may make per window (default {@link DEFAULT_RATE_LIMIT}); `false` turns it off. */
+  rateLimit?: RateLimitOptions;
   /** How often run event streams send a heartbeat comment (default 15 s) and poll runs driven elsewhere (500 ms). */
   streams?: StreamTiming;
 }
@@ -54,6 +57,7 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     // Agent ids may be 200 characters long; Fastify's default cuts path parameters at 100.
     routerOptions: { maxParamLength: 300 },
   });
+  limitRates(app, options.rateLimit ?? DEFAULT_RATE_LIMIT);
   if (apiToken !== undefined) app.addHook('onRequest', bearerAuth(apiToken));
   app.setErrorHandler((error, request, reply) => {
     const { status, body, log } = errorReply(error, request.id);

@@ -14,3 +14,4 @@ export {
   tokenProblem,
 } from './api-binding.js';
 export { errorReply, httpStatusOf, type ErrorReply } from './error-reply.js';
+export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limits.js';

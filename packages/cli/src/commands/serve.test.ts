@@ -113,6 +113,26 @@ describe('baton serve and baton worker', () => {
     expect(await serve.exit).toBe(0);
   });
 
+  it('limits requests per client to BATON_API_RATE_LIMIT a minute, and refuses a limit it cannot read', async () => {
+    const serve = startLong(['serve', '--data-dir', join(dataDir, 'limited'), '--port', '0'], {
+      BATON_API_RATE_LIMIT: '2',
+    });
+    await serve.printed('HTTP API listening on');
+    const url = apiUrl(serve.output());
+    expect((await fetch(`${url}/api/v1/agent-usage`)).status).toBe(200);
+    expect((await fetch(`${url}/api/v1/agent-usage`)).status).toBe(200);
+    const refused = await fetch(`${url}/api/v1/agent-usage`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    serve.stop();
+    expect(await serve.exit).toBe(0);
+    const bad = await runBaton(['serve', '--data-dir', join(dataDir, 'limited')], {
+      BATON_API_RATE_LIMIT: 'lots',
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('BATON_API_RATE_LIMIT must be requests a minute per client');
+  });
+
   it('refuses to serve the API beyond this machine without a token, before opening any store', async () => {
     const dir = join(dataDir, 'exposed');
     const exposed = await runBaton(['serve', '--data-dir', dir, '--host', '0.0.0.0', '--port', '0']);

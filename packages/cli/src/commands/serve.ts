@@ -6,6 +6,7 @@ import {
   DEFAULT_API_PORT,
   listenApi,
   type ApiListener,
+  type RateLimitOptions,
 } from '@baton/server';
 import { styles, UsageError, type CliIo } from '../io.js';
 import { serveWorkerMetrics } from '../worker-metrics.js';
@@ -39,6 +40,7 @@ interface ApiSettings {
   host: string;
   port: number;
   apiToken?: string;
+  rateLimit?: RateLimitOptions;
 }
 
 function apiSettings(io: CliIo, options: { host?: string; port?: string }): ApiSettings {
@@ -55,7 +57,24 @@ function apiSettings(io: CliIo, options: { host?: string; port?: string }): ApiS
   // Checked before the Baton opens: a refusal costs nothing and touches no store.
   const problem = bindingProblem(host, apiToken);
   if (problem !== undefined) throw new UsageError(problem);
-  return { host, port, ...(apiToken === undefined ? {} : { apiToken }) };
+  const limitText = env('BATON_API_RATE_LIMIT');
+  if (limitText !== undefined && !/^\d+$/.test(limitText)) {
+    throw new UsageError(
+      `BATON_API_RATE_LIMIT must be requests a minute per client, 0 for no limit; got "${limitText}"`,
+    );
+  }
+  const rateLimit: RateLimitOptions | undefined =
+    limitText === undefined
+      ? undefined
+      : limitText === '0'
+        ? false
+        : { max: Number(limitText), windowMs: 60_000 };
+  return {
+    host,
+    port,
+    ...(apiToken === undefined ? {} : { apiToken }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  };
 }
 
 /** Listens, or closes the Baton and says plainly why it could not (a port in use, an address not here). */
@@ -105,7 +124,8 @@ export function registerServe(program: Command, io: CliIo): void {
       'after',
       '\nThe HTTP API (docs/api.md) listens on loopback unless told otherwise. With BATON_API_TOKEN set, every\n' +
         '/api request needs `Authorization: Bearer <token>`; a host other machines can reach (--host 0.0.0.0)\n' +
-        'is refused without one.\n' +
+        'is refused without one. BATON_API_RATE_LIMIT sets the requests a minute one client may make (default\n' +
+        '600; 0 for no limit).\n' +
         '\nEmbedded (default): SQLite in the data directory; agents run in this process.\n' +
         'Distributed: set BATON_DATABASE_URL (PostgreSQL) and BATON_REDIS_URL; agents run on `baton worker`\n' +
         'processes (or here with --worker). BATON_POOLS lists the pools workers are deployed for, so that\n' +

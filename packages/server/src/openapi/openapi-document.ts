@@ -71,6 +71,7 @@ const ERROR_STATUSES: Readonly<Record<number, string>> = {
   413: '`PAYLOAD_TOO_LARGE`: the body is over the server limit',
   415: '`INVALID_REQUEST`: the body is not JSON',
   422: '`DEFINITION_INVALID`: a definition, document or input cannot be used as written; `problems` lists each',
+  429: '`RATE_LIMITED`: too many requests from this client; `Retry-After` says when to try again',
   500: '`INTERNAL`: a fault of the server; the message names the request',
   502: '`AGENT_FAILED`: a remote agent or card could not be read',
   504: '`TIMEOUT`: a remote agent or card did not answer in time',
@@ -80,11 +81,11 @@ const ERROR_BODY_REF = { $ref: '#/components/schemas/ErrorBody' };
 
 /**
  * The error statuses of an operation: its own, and those every route shares — 400 when it parses any part of
- * the request, 401 (with a token configured), 413 and 415 when it reads a body, 500.
+ * the request, 401 (with a token configured), 413 and 415 when it reads a body, 429, 500.
  */
 export function errorStatusesOf(operation: ApiOperation): number[] {
   const parses = operation.params ?? operation.query ?? operation.body;
-  const shared = [...(parses ? [400] : []), 401, ...(operation.body ? [413, 415] : []), 500];
+  const shared = [...(parses ? [400] : []), 401, ...(operation.body ? [413, 415] : []), 429, 500];
   return [...new Set([...shared, ...operation.errors])].sort((a, b) => a - b);
 }
 
