@@ -2,34 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   AgentCatalog,
   AgentError,
-  Engine,
-  Worker,
-  parseAgentDefinition,
   parseWorkflow,
   type AgentInvocation,
   type AgentRuntime,
 } from '@baton/core';
-import { ManualClock } from './manual-clock.js';
-import { MemoryStore } from './memory-store.js';
-import { MemoryNudges, MemoryWorkQueue } from './memory-work-queue.js';
-import { SequentialIdSource } from './sequential-id-source.js';
+import { remoteTestAgent, settle, startRemoteEngine } from './remote-engine-harness.js';
 
-/** Lets commits, queue hand-offs, checkpoint writes and nudges run. */
-async function settle(turns = 20): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-const definition = parseAgentDefinition({
-  id: 't.crunch',
-  name: 'Crunch',
-  version: '1.0.0',
-  kind: 'builtin',
-  capabilities: { domain: 'operations', skills: ['crunch'] },
-  performance: { avgLatency: 10, successRate: 99, throughput: 100, costPerExecution: 0.01, reliability: 99 },
-  config: { maxConcurrency: 100, timeout: 300_000, retryPolicy: { maxRetries: 1, backoff: 'linear' } },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-});
+const definition = remoteTestAgent('t.crunch', 'Crunch', 'crunch', 1);
 const catalog = new AgentCatalog([definition]);
 const workflow = parseWorkflow(
   {
@@ -68,33 +47,7 @@ const hang = (call: AgentInvocation): Promise<never> =>
   new Promise((_, reject) => call.signal.addEventListener('abort', () => reject(new Error('aborted'))));
 
 async function setUp(runtimes: readonly CrunchRuntime[]) {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const store = new MemoryStore();
-  const queue = new MemoryWorkQueue();
-  const nudges = new MemoryNudges();
-  const engine = new Engine({
-    store,
-    clock,
-    ids: new SequentialIdSource({ width: 4 }),
-    catalog,
-    runtimes: [],
-    owner: 'server-1',
-    remote: { work: store, queue, nudges, pollMs: 1_000, reconcileMs: 2_000, staleAfterMs: 5_000 },
-  });
-  await engine.start();
-  const workers = runtimes.map(
-    (runtime, i) =>
-      new Worker({
-        id: `worker-${i + 1}`,
-        work: store,
-        queue,
-        nudges,
-        catalog,
-        runtimes: [runtime],
-        clock,
-        leaseMs: 30_000,
-      }),
-  );
+  const { clock, store, engine, workers } = await startRemoteEngine(catalog, runtimes);
   return { clock, store, engine, workers };
 }
 

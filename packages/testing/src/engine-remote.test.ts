@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AgentCatalog,
-  Engine,
-  Worker,
-  parseAgentDefinition,
-  parseWorkflow,
-  type AgentInvocation,
-  type AgentRuntime,
-} from '@baton/core';
-import { ManualClock } from './manual-clock.js';
-import { MemoryStore } from './memory-store.js';
-import { MemoryNudges, MemoryWorkQueue } from './memory-work-queue.js';
-import { SequentialIdSource } from './sequential-id-source.js';
+import { AgentCatalog, parseWorkflow, type AgentInvocation, type AgentRuntime } from '@baton/core';
+import { remoteTestAgent, settle, startRemoteEngine } from './remote-engine-harness.js';
 
-/** Lets commits, queue hand-offs and nudges run. */
-async function settle(turns = 20): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-const definition = parseAgentDefinition({
-  id: 't.add',
-  name: 'Add',
-  version: '1.0.0',
-  kind: 'builtin',
-  capabilities: { domain: 'operations', skills: ['add'] },
-  performance: { avgLatency: 10, successRate: 99, throughput: 100, costPerExecution: 0.01, reliability: 99 },
-  config: { maxConcurrency: 100, timeout: 300_000, retryPolicy: { maxRetries: 0, backoff: 'linear' } },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-});
+const definition = remoteTestAgent('t.add', 'Add', 'add', 0);
 
 /** Adds one to `value`; records who ran which idempotency key. `hold` keeps calls of a worker hanging. */
 class AddRuntime implements AgentRuntime {
@@ -88,35 +62,10 @@ const workflow = parseWorkflow(
 );
 
 async function setUp() {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const store = new MemoryStore();
-  const queue = new MemoryWorkQueue();
-  const nudges = new MemoryNudges();
-  const engine = new Engine({
-    store,
-    clock,
-    ids: new SequentialIdSource({ width: 4 }),
-    catalog,
-    runtimes: [],
-    owner: 'server-1',
-    remote: { work: store, queue, nudges, pollMs: 1_000, reconcileMs: 2_000, staleAfterMs: 5_000 },
-  });
-  await engine.start();
   const runtimes = [new AddRuntime('w1'), new AddRuntime('w2')];
-  const workers = runtimes.map(
-    (runtime, i) =>
-      new Worker({
-        id: `worker-${i + 1}`,
-        work: store,
-        queue,
-        nudges,
-        catalog,
-        runtimes: [runtime],
-        clock,
-        concurrency: 2,
-        leaseMs: 30_000,
-      }),
-  );
+  const { clock, store, queue, engine, workers } = await startRemoteEngine(catalog, runtimes, {
+    concurrency: 2,
+  });
   for (const worker of workers) worker.start();
   return { clock, store, queue, engine, workers, runtimes };
 }
