@@ -128,3 +128,17 @@ export function auditLine(event: Extract<RunEvent, { type: 'operator.acted' }>):
     `${details} · by ${event.by}${event.reason === undefined ? '' : `: ${event.reason}`}`
   );
 }
+
+/**
+ * The commands that answer a task waiting for a person: `runs decide` with its options, and for an agent's
+ * question `runs reply` first — `reply` itself needs the answer, so it is not offered to `decide`.
+ */
+export function answerCommands(
+  runId: string,
+  request: { taskKey: string; options: readonly string[]; kind?: string },
+): string[] {
+  const at = `${runId} ${request.taskKey}`;
+  if (request.kind !== 'input') return [`baton runs decide ${at} ${request.options.join('|')}`];
+  const others = request.options.filter((o) => o !== 'reply');
+  return [`baton runs reply ${at} "<answer>"`, `baton runs decide ${at} ${others.join('|')}`];
+}

@@ -5,6 +5,7 @@ import { declaredPerformance } from './agent-catalog-loader.js';
 import { formatDuration, formatUsd } from './format.js';
 import { askStep, HeldTasks } from './held-tasks.js';
 import { ExitCode, styles, type CliIo } from './io.js';
+import { answerCommands } from './run-notes.js';
 import { ProgressView } from './progress-view.js';
 import { statusColour } from './status-colour.js';
 
@@ -97,9 +98,7 @@ export async function followRun(
           io.stdout(`\n${s.yellow('⏸ waiting for a decision')} · run ${runId} stays saved until then\n`);
           for (const p of pending.values()) {
             io.stdout(`  ${p.taskKey} asks ${p.assignee}: ${p.message}\n`);
-            if (p.kind === 'input')
-              io.stdout(s.dim(`    baton runs reply ${runId} ${p.taskKey} "<answer>"\n`));
-            io.stdout(s.dim(`    baton runs decide ${runId} ${p.taskKey} ${p.options.join('|')}\n`));
+            for (const command of answerCommands(runId, p)) io.stdout(s.dim(`    ${command}\n`));
           }
         } else {
           io.stdout(

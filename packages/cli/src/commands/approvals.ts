@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
-import type { PendingApproval } from '@baton/embedded';
 import { formatDuration } from '../format.js';
 import { ExitCode, styles, type CliIo } from '../io.js';
+import { answerCommands } from '../run-notes.js';
 import { openBaton } from './run.js';
-
-/** How each kind of request is answered from the terminal. */
-function answerHint(item: PendingApproval): string {
-  const at = `${item.runId} ${item.taskKey}`;
-  return item.kind === 'input'
-    ? `baton runs reply ${at} "<answer>"   (or decide ${item.options.filter((o) => o !== 'reply').join('|')})`
-    : `baton runs decide ${at} ${item.options.join('|')}`;
-}
 
 /**
  * `baton approvals`: the inbox — every task of an unfinished run that waits for a person (an approval, a failure
@@ -44,7 +36,9 @@ export function registerApprovals(program: Command, io: CliIo, setExit: (code: n
             io.stdout(
               `${s.bold(item.taskKey)} ${s.dim(`· run ${item.runId} · ${item.workflowId}@${item.workflowVersion}`)}\n` +
                 `  ${(urgent ? s.red : s.yellow)(item.kind)} for ${item.assignee}, asked ${age} ago: ${item.message}\n` +
-                `  ${s.dim(answerHint(item))}\n`,
+                answerCommands(item.runId, item)
+                  .map((command) => `  ${s.dim(command)}\n`)
+                  .join(''),
             );
           }
           io.stdout(`${pending.length} waiting\n`);
